@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Installs the Debian packages xlaunch needs to build and test. Does nothing when they are all
+# present, so it is cheap to call from every script. Needs root (or sudo) only when installing.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config git python3
+  libcli11-dev libcurl4-openssl-dev nlohmann-json3-dev libssl-dev doctest-dev
+)
+if [[ "${1:-}" == "--test" ]]; then
+  # The test suite also drives real shells, renders the man page and fuzzes with clang.
+  packages+=(bash-completion zsh fish groff-base clang libclang-rt-14-dev nodejs npm nginx-light aria2 curl)
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+echo "installing: ${missing[*]}" >&2
+sudo=()
+[[ $(id -u) -eq 0 ]] || sudo=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
