@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// The contract between the hubs (which build requests and parse answers, no I/O) and the
+// transfer engine (the only code that talks to libcurl). Plain values, so hubs, cache and
+// download logic are unit-tested with fakes of the two interfaces below.
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace xl::http {
+
+// Header names compare case-insensitively; kept in arrival order.
+struct Headers {
+  std::vector<std::pair<std::string, std::string>> items;
+
+  std::optional<std::string> get(std::string_view name) const;
+  void set(std::string name, std::string value);  // replaces any header of that name
+};
+
+enum class Method { get, head };
+enum class Redirects { follow, do_not_follow };
+
+struct Request {
+  Method method = Method::get;
+  std::string url;
+  Headers headers;  // includes Authorization when the hub needs a token
+  Redirects redirects = Redirects::follow;
+};
+
+struct Response {
+  long status = 0;           // final HTTP status (0 when no answer was received)
+  Headers headers;           // of the final answer
+  std::string body;          // decoded (gzip handled by the engine)
+  std::string effective_url; // after redirects
+  std::string error;         // transport-level failure, empty when an answer arrived
+};
+
+// Small requests (API JSON, HEAD probes). Bounded retries for transient failures live in the
+// implementation; an HTTP error status is returned, not thrown.
+class Client {
+ public:
+  virtual ~Client() = default;
+  virtual Response send(const Request& request) = 0;
+};
+
+// One file to bring into the cache.
+struct FileJob {
+  std::string display_name;                    // repo-relative path, for messages and progress
+  Request request;                             // where the bytes come from
+  std::filesystem::path destination;           // final path; appears only complete and verified
+  std::optional<std::uint64_t> expected_size;  // verified when known
+  std::optional<std::string> expected_sha256;  // lowercase hex; verified while streaming
+};
+
+enum class FileStatus { ok, not_found, unauthorized, http_error, network_error, integrity_error, no_space, cancelled };
+
+struct FileResult {
+  FileStatus status = FileStatus::ok;
+  long http_status = 0;
+  std::string error;                  // one line: the cause, URL without secrets
+  std::uint64_t bytes_transferred = 0;  // bytes received over the network by this run
+  std::uint64_t bytes_reused = 0;       // bytes of a partial file kept from an earlier run
+};
+
+// Progress events, delivered on the calling thread.
+class TransferObserver {
+ public:
+  virtual ~TransferObserver() = default;
+  virtual void on_file_started(const FileJob& job, std::uint64_t already_have) = 0;
+  virtual void on_bytes(const FileJob& job, std::uint64_t delta) = 0;
+  virtual void on_file_finished(const FileJob& job, const FileResult& result) = 0;
+};
+
+// Fetches many files concurrently. Results are in job order. Never leaves a wrong or partial
+// file at a destination; partial data is kept beside it for the next run to resume.
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  virtual std::vector<FileResult> fetch(std::span<const FileJob> jobs, TransferObserver& observer) = 0;
+};
+
+}  // namespace xl::http
