@@ -59,6 +59,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             log.write(json.dumps(entry) + "\n")
 
     def simple(self, status, headers=None, body=b""):
+        self.record(status, len(body))  # before answering: the log follows causality
         self.send_response(status)
         for name, value in (headers or {}).items():
             self.send_header(name, value)
@@ -66,7 +67,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
-        self.record(status, len(body))
 
     def do_HEAD(self):
         self.do_GET()
