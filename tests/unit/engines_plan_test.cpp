@@ -9,10 +9,12 @@
 #include "core/engines/model_profile.hpp"
 #include "core/engines/pass_through.hpp"
 #include "core/util/error.hpp"
+#include "error_code_of.hpp"
 #include "engine_command_fixtures.hpp"
 #include "temp_dir.hpp"
 
 using namespace xl;
+using test::code_of;
 using engines::Engine;
 
 namespace {
@@ -35,15 +37,6 @@ std::string joined(const std::vector<std::string>& words) {
     out += (out.empty() ? "" : " ") + word;
   }
   return out;
-}
-
-ExitCode code_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  return ExitCode::ok;
 }
 
 }  // namespace
