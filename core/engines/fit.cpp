@@ -114,7 +114,9 @@ FitResult check_fit(const FitInput& input) {
   const bool uses_gpus = !input.gpus.gpus.empty();
   const bool mlx = input.engine == Engine::mlx;
   if (input.ram && (mlx || !uses_gpus || offloads_to_ram(input.engine))) {
-    const auto per_node = mlx ? input.ram->total_bytes / 4 * 3 : input.ram->available_bytes;
+    // MLX: unified memory. mlx-lm raises the wired limit to Metal's working set and warns
+    // above 90 % of it; with iogpu.wired_limit_mb raised (engines.md §4.2) 90 % of RAM is usable.
+    const auto per_node = mlx ? input.ram->total_bytes / 10 * 9 : input.ram->available_bytes;
     result.ram_budget_bytes = per_node * static_cast<std::uint64_t>(nodes);
   }
 

@@ -82,8 +82,8 @@ struct FitResult {
 //   overhead = weights / 10 + 1 GiB per GPU (CUDA context, graphs; engines.md §10.4 "~10 %")
 // and, when the geometry is unknown, GPUStack's weights x 1.2 + 2 GiB (engines.md §10.2).
 // Budgets: per GPU min(total x 0.90, free) (vLLM's --gpu-memory-utilization), times nnodes;
-// RAM = MemAvailable (llama.cpp/Transformers offload, CPU runs) or 75 % of RAM for MLX (Metal's
-// working set stays below physical memory).
+// RAM = MemAvailable (llama.cpp/Transformers offload, CPU runs) or, for MLX, 90 % of RAM
+// (unified memory with the wired limit raised, engines.md §4.2).
 FitResult check_fit(const FitInput& input);
 
 // Another spec of the same model, for suggestions.
