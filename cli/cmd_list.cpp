@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // `xlaunch list`: the families in the catalog.
+#include <algorithm>
 #include <iostream>
 
 #include "catalog/catalog.hpp"

@@ -38,7 +38,7 @@ void add_launch_flags(CLI::App& app, LaunchOptions& options) {
   app.add_option("--n-gpu", options.n_gpu, "GPUs to use: auto (all visible), a number, or none for CPU")->type_name("N");
   app.add_option("--gpu-idx", options.gpu_idx, "GPU indexes to use, e.g. 0,1 (sets CUDA_VISIBLE_DEVICES)")->type_name("LIST");
   app.add_option("--model-path", options.model_path, "local weights (-mp): a folder, or a .gguf file; nothing is downloaded")->type_name("PATH");
-  app.add_flag("--trust-remote-code{true}", options.trust_remote_code, "let the engine run code shipped with the model (default true; --trust-remote-code false to refuse)");
+  app.add_flag("--trust-remote-code", options.trust_remote_code, "let the engine run code shipped with the model (default true; --trust-remote-code false to refuse)");
   app.add_flag("--enable-thinking", options.enable_thinking, "turn on thinking for hybrid reasoning models");
   app.add_option("--env", options.envs, "environment variable for the engine (-ev KEY VALUE); repeatable")->type_name("KEY VALUE");
   app.add_option("--lora-modules", options.lora_modules, "LoRA adapter (-lm NAME PATH); repeatable")->type_name("NAME PATH");

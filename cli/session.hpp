@@ -12,3 +12,20 @@ namespace xl::cli {
 catalog::Catalog load_catalog(const CommonOptions& common);
 
 }  // namespace xl::cli
+
+#include "core/launch_options.hpp"
+#include "core/matching/registry_engine_rules.hpp"
+#include "core/plan/launch_plan.hpp"
+
+namespace xl::cli {
+
+// The engine rules for this host.
+const EngineRules& engine_rules();
+
+// Which hub a launch uses, and why.
+HubDecision decide_hub(const LaunchOptions& options);
+
+// Matches the options against the catalog and makes the plan's first stage (no I/O).
+LaunchPlan plan_launch(const catalog::Catalog& catalog, const LaunchOptions& options);
+
+}  // namespace xl::cli
