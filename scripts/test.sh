@@ -20,3 +20,5 @@ run_stage() {
 
 run_stage plain -DCMAKE_BUILD_TYPE=RelWithDebInfo
 run_stage asan-ubsan -DCMAKE_BUILD_TYPE=Debug "-DXLAUNCH_SANITIZE=address;undefined"
+run_stage tsan -DCMAKE_BUILD_TYPE=Debug -DXLAUNCH_SANITIZE=thread
+echo "=== all stages passed ==="
