@@ -155,6 +155,9 @@ class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
 
+    def handle_error(self, request, client_address):
+        pass  # clients abort on purpose (cancel, stall watchdog, superseded ranges)
+
 
 def main():
     server = Server(("127.0.0.1", 0), Handler)
