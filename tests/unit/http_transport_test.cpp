@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -329,4 +330,29 @@ TEST_CASE("transport: cancel stops promptly and keeps the partial for the next r
   REQUIRE(results[0].status == FileStatus::ok);
   CHECK(results[0].bytes_reused == kept);
   CHECK(read_file(job.destination) == bytes);
+}
+
+// Needs a small filesystem, e.g. `mount -t tmpfs -o size=4m tmpfs DIR`; run with
+// XLAUNCH_TEST_SMALL_FS=DIR xlaunch_tests --no-skip -tc='transport: a full disk*'.
+TEST_CASE("transport: a full disk is reported as no_space and keeps nothing half-written" * doctest::skip()) {
+  const char* small_fs = std::getenv("XLAUNCH_TEST_SMALL_FS");
+  REQUIRE_MESSAGE(small_fs != nullptr, "set XLAUNCH_TEST_SMALL_FS to a folder on a small filesystem");
+  RangeServer server;
+  const auto bytes = random_bytes(16 * k_mebibyte, 18);
+  server.add_file("huge.bin", bytes);
+  auto known = job_for(server, "huge.bin", bytes);
+  known.destination = fs::path(small_fs) / "known" / "huge.bin";
+  auto unknown = known;
+  unknown.destination = fs::path(small_fs) / "unknown" / "huge.bin";
+  unknown.expected_size.reset();
+  const auto results = fetch({known, unknown});
+  for (const auto& result : results) {
+    INFO(result.error);
+    CHECK(result.status == FileStatus::no_space);
+    CHECK(result.error.find("disk space") != std::string::npos);
+  }
+  CHECK_FALSE(fs::exists(known.destination));
+  CHECK_FALSE(fs::exists(unknown.destination));
+  fs::remove_all(fs::path(small_fs) / "known");
+  fs::remove_all(fs::path(small_fs) / "unknown");
 }
