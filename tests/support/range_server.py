@@ -18,7 +18,9 @@ Faults (query string `fault=a,b`; `times` bounds how many requests of that URL g
   corrupt    flip the byte at `at` (default the middle), every time
   truncated  serve the file without its last `cut` bytes (default 1), every time
   slow       send 64 KiB every `pause` seconds (default 0.02), every time
+  gzip       send the whole file gzip-compressed (Content-Encoding: gzip), ignoring Range
 """
+import gzip
 import http.server
 import json
 import os
@@ -54,7 +56,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def record(self, status, sent):
         entry = {"method": self.command, "path": self.path, "status": status, "sent": sent,
                  "range": self.headers.get("Range"), "authorization": self.headers.get("Authorization"),
-                 "cookie": self.headers.get("Cookie"), "user_agent": self.headers.get("User-Agent")}
+                 "cookie": self.headers.get("Cookie"), "user_agent": self.headers.get("User-Agent"),
+                 "accept_encoding": self.headers.get("Accept-Encoding"),
+                 "client_port": self.client_address[1]}
         with LOCK, open(LOG, "a") as log:
             log.write(json.dumps(entry) + "\n")
 
@@ -106,6 +110,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if "corrupt" in faults:
             at = int(params.get("at", str(len(data) // 2)))
             data = data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1:]
+        if "gzip" in faults:
+            return self.simple(200, {"Content-Encoding": "gzip"}, gzip.compress(data))
         size = len(data)
         first, last, status = 0, size - 1, 200
         wanted = self.headers.get("Range")

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 using namespace xl::http;
 using xl::test::random_bytes;
@@ -100,6 +101,12 @@ TEST_CASE("transport: many files concurrently, each verified") {
     CHECK_FALSE(fs::exists(jobs[i].destination.string() + ".incomplete"));
     CHECK_FALSE(fs::exists(jobs[i].destination.string() + ".incomplete.json"));
   }
+  // Connections are reused: never more client ports than connections allowed.
+  std::set<int> ports;
+  for (const auto& entry : server.requests()) {
+    ports.insert(entry["client_port"].get<int>());
+  }
+  CHECK(ports.size() <= static_cast<std::size_t>(test_settings().max_connections));
   CHECK(observer.started.size() == jobs.size());
   CHECK(observer.finished.size() == jobs.size());
   CHECK(observer.bytes == total);
