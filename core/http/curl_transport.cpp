@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/http/curl_engine.hpp"
-#include "core/http/curl_errors.hpp"
 #include "core/http/curl_handles.hpp"
 #include "core/http/exchange.hpp"
+#include "core/http/exchange_outcome.hpp"
 #include "core/http/file_download.hpp"
-#include "core/http/retry_policy.hpp"
-#include "core/http/url.hpp"
 
 #include <algorithm>
 #include <map>
@@ -23,19 +21,6 @@ constexpr int k_max_redirects = 10;
 constexpr milliseconds k_poll_interval{100};      // bounds the reaction time to a cancel
 constexpr milliseconds k_progress_interval{100};  // observer on_bytes throttle
 constexpr milliseconds k_sidecar_interval{2000};  // how much a crash may cost to refetch
-
-FileStatus status_for(long http_status) {
-  switch (http_status) {
-    case 404:
-    case 410:
-      return FileStatus::not_found;
-    case 401:
-    case 403:
-      return FileStatus::unauthorized;
-    default:
-      return FileStatus::http_error;
-  }
-}
 
 // One call of fetch(): the files, the requests in flight and the observer.
 class FetchRun {
@@ -201,83 +186,28 @@ class FetchRun {
 
   void on_done(std::unique_ptr<Exchange> exchange, CURLcode code) {
     const std::size_t index = exchange->file_index;
-    FileDownload& file = *exchange->file;
     RangeTask& task = *exchange->task;
     if (m_finished[index] || task.abandoned || cancelled()) {
       return;
     }
-    if (exchange->file_failure) {
-      fail(index, exchange->file_failure->first, exchange->file_failure->second, exchange->head.status);
-      return;
-    }
-    const std::string where = "GET " + redact_url(exchange->url);
-    if (code != CURLE_OK && !(code == CURLE_WRITE_ERROR && exchange->range_satisfied)) {
-      const auto cause = file.job().display_name + ": " + where + ": " +
-                         describe_curl_error(code, exchange->error_buffer, exchange->url);
-      if (is_retryable_curl_error(code)) {
-        retry(index, task, std::nullopt, FileStatus::network_error, cause, 0);
-      } else {
-        fail(index, FileStatus::network_error, cause, 0);
-      }
-      return;
-    }
-    const long status = exchange->head.status;
-    switch (exchange->plan.kind) {
-      case BodyPlan::Kind::follow_redirect:
-        follow(std::move(exchange));
-        return;
-      case BodyPlan::Kind::write:
-        if (exchange->range_satisfied || task.finished() || task.range.end == k_open_end) {
-          file.on_answer_complete(task);
-        }
-        if (!task.finished()) {
-          // A short answer: ask again for the rest (counts as a failure only without progress).
-          retry(index, task, std::nullopt, FileStatus::network_error,
-                file.job().display_name + ": " + where + ": answer ended early", status);
-          return;
-        }
-        if (file.complete()) {
+    auto outcome = judge_exchange(*exchange, code, k_max_redirects);
+    switch (outcome.kind) {
+      case Outcome::Kind::range_landed:
+        if (m_files[index]->complete()) {
           finish(index);
         }
         return;
-      case BodyPlan::Kind::keep_as_error:
-      case BodyPlan::Kind::fail_file:
-        break;
-    }
-    std::string cause = file.job().display_name + ": " + where + " -> " + std::to_string(status);
-    if (auto message = exchange->head.headers.get("X-Error-Message")) {
-      cause += " (" + *message + ")";
-    }
-    if (is_retryable_status(status)) {
-      auto hint = server_retry_hint(status, exchange->head.headers, std::chrono::system_clock::now());
-      retry(index, task, hint, FileStatus::http_error, cause, status);
-    } else if ((status == 401 || status == 403 || status == 410) && file.forget_redirect()) {
-      retry(index, task, std::nullopt, status_for(status), cause, status);
-    } else {
-      fail(index, status_for(status), cause, status);
-    }
-  }
-
-  void follow(std::unique_ptr<Exchange> exchange) {
-    const std::size_t index = exchange->file_index;
-    const auto& job = exchange->file->job();
-    const auto where = job.display_name + ": GET " + redact_url(exchange->url);
-    auto next = resolve_location(exchange->url, exchange->head.headers.get("Location").value_or(""));
-    if (!next) {
-      fail(index, FileStatus::http_error, where + ": unusable redirect target", exchange->head.status);
-    } else if (exchange->visited.contains(*next)) {
-      fail(index, FileStatus::http_error, where + ": redirect loop at " + redact_url(*next), exchange->head.status);
-    } else if (exchange->hops + 1 > k_max_redirects) {
-      fail(index, FileStatus::http_error, where + ": too many redirects", exchange->head.status);
-    } else {
-      Headers headers = exchange->headers;
-      // Credentials belong to the origin they were given for (a CDN URL is signed instead).
-      if (url_origin(*next) != url_origin(job.request.url)) {
-        headers.remove("Authorization");
-        headers.remove("Cookie");
-      }
-      exchange->visited.insert(*next);
-      launch(index, *exchange->task, *next, std::move(headers), exchange->hops + 1, std::move(exchange->visited));
+      case Outcome::Kind::retry:
+        retry(index, task, outcome.hint, outcome.status, outcome.error, outcome.http_status);
+        return;
+      case Outcome::Kind::fail:
+        fail(index, outcome.status, outcome.error, outcome.http_status);
+        return;
+      case Outcome::Kind::follow:
+        exchange->visited.insert(outcome.next_url);
+        launch(index, task, outcome.next_url, std::move(outcome.next_headers), exchange->hops + 1,
+               std::move(exchange->visited));
+        return;
     }
   }
 

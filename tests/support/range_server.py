@@ -103,16 +103,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.serve_file(path, faults, params)
 
     def serve_file(self, path, faults, params):
-        with open(path, "rb") as f:
-            data = f.read()
+        size = os.path.getsize(path)
         if "truncated" in faults:
-            data = data[:len(data) - int(params.get("cut", "1"))]
-        if "corrupt" in faults:
-            at = int(params.get("at", str(len(data) // 2)))
-            data = data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1:]
+            size -= int(params.get("cut", "1"))
         if "gzip" in faults:
-            return self.simple(200, {"Content-Encoding": "gzip"}, gzip.compress(data))
-        size = len(data)
+            with open(path, "rb") as f:
+                return self.simple(200, {"Content-Encoding": "gzip"}, gzip.compress(f.read()))
         first, last, status = 0, size - 1, 200
         wanted = self.headers.get("Range")
         if wanted and "norange" not in faults:
@@ -123,7 +119,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if first >= size:
                 return self.simple(416, {"Content-Range": f"bytes */{size}"})
             status = 206
-        body = data[first:last + 1]
+        with open(path, "rb") as f:
+            f.seek(first)
+            body = f.read(last + 1 - first)
+        if "corrupt" in faults:
+            at = int(params.get("at", str(size // 2))) - first
+            if 0 <= at < len(body):
+                body = body[:at] + bytes([body[at] ^ 0xFF]) + body[at + 1:]
+        broken = next((f for f in ("reset", "stall", "short") if f in faults), None)
+        broken = broken if broken and self.command != "HEAD" and take_fault(self.path + "|" + broken, params) else None
+        half = len(body) // 2
+        # Logged before answering, so a client that got the answer finds it in the log.
+        self.record(status, 0 if self.command == "HEAD" else half if broken else len(body))
         self.send_response(status)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Accept-Ranges", "bytes")
@@ -132,10 +139,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Range", f"bytes {first}-{last}/{size}")
         self.end_headers()
         if self.command == "HEAD":
-            return self.record(status, 0)
-        broken = next((f for f in ("reset", "stall", "short") if f in faults), None)
-        if broken and take_fault(self.path + "|" + broken, params):
-            half = len(body) // 2
+            return
+        if broken:
             self.wfile.write(body[:half])
             self.wfile.flush()
             if broken == "stall":
@@ -143,7 +148,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
             elif broken == "reset":
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.close_connection = True
-            self.record(status, half)
             return
         view = memoryview(body)
         chunk = 65536 if "slow" in faults else CHUNK
@@ -154,7 +158,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     time.sleep(float(params.get("pause", "0.02")))
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
-        self.record(status, len(body))
 
 
 class Server(http.server.ThreadingHTTPServer):
