@@ -265,6 +265,9 @@ void FileDownload::finish_failed(FileStatus status, const std::string& error) {
   for (auto& task : m_ranges) {
     task->abandoned = true;
   }
+  if (!m_partial.is_open()) {
+    return;  // never started: whatever an earlier run left is not ours to judge
+  }
   if (status == FileStatus::integrity_error || m_partial.have().total() == 0) {
     m_partial.discard();  // bad bytes are not kept, and an empty partial is not worth keeping
   } else {

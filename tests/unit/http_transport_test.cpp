@@ -363,3 +363,20 @@ TEST_CASE("transport: a full disk is reported as no_space and keeps nothing half
   fs::remove_all(fs::path(small_fs) / "known");
   fs::remove_all(fs::path(small_fs) / "unknown");
 }
+
+TEST_CASE("transport: cancelling before a file starts leaves its earlier partial alone") {
+  RangeServer server;
+  const auto bytes = random_bytes(3 * k_mebibyte, 19);
+  server.add_file("later.bin", bytes);
+  auto job = job_for(server, "later.bin", bytes);
+  const fs::path incomplete = job.destination.string() + ".incomplete";
+  write_file(incomplete, bytes.substr(0, k_mebibyte));
+  std::atomic<bool> cancel{true};
+  RecordingObserver observer;
+  auto transport = make_curl_transport(test_settings(), &cancel);
+  const auto results = transport->fetch({&job, 1}, observer);
+  CHECK(results[0].status == FileStatus::cancelled);
+  CHECK(observer.started.empty());
+  CHECK(fs::file_size(incomplete) == k_mebibyte);
+  CHECK(server.requests().empty());
+}
