@@ -179,6 +179,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def dispatch(self, method):
         self.method = method
+        self.logged = False
         self.status_sent = None
         self.fault = None
         length = int(self.headers.get("Content-Length") or 0)
@@ -195,17 +196,30 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 self.hub(raw_path)
         finally:
-            self.state.log({
-                "listener": self.listener, "method": method, "path": raw_path,
-                "status": self.status_sent,
-                "authorization": "Authorization" in self.headers,
-                "cookie": "Cookie" in self.headers,
-                "range": self.headers.get("Range"),
-                "headers": {k.lower(): (v if k.lower() not in ("authorization", "cookie") else "<redacted>")
-                            for k, v in self.headers.items()},
-                "fault": self.fault.get("fault") if self.fault else None,
-                "time": time.time(),
-            })
+            self.write_log()
+
+    def send_response(self, code, message=None):
+        # Logged before the answer leaves, so a client that has its answer finds it in the log.
+        self.status_sent = code
+        self.write_log()
+        super().send_response(code, message)
+
+    def write_log(self):
+        if self.logged or getattr(self, "method", None) is None or self.path.startswith("/_admin/"):
+            return
+        self.logged = True
+        method, raw_path = self.method, self.path
+        self.state.log({
+            "listener": self.listener, "method": method, "path": raw_path,
+            "status": self.status_sent,
+            "authorization": "Authorization" in self.headers,
+            "cookie": "Cookie" in self.headers,
+            "range": self.headers.get("Range"),
+            "headers": {k.lower(): (v if k.lower() not in ("authorization", "cookie") else "<redacted>")
+                        for k, v in self.headers.items()},
+            "fault": self.fault.get("fault") if self.fault else None,
+            "time": time.time(),
+        })
 
     def admin(self, raw_path):
         payload = json.loads(self.body_in or b"null")
