@@ -5,32 +5,8 @@
 #include "core/http/url.hpp"
 
 #include <algorithm>
-#include <cctype>
-#include <charconv>
 
 namespace xl::http {
-
-namespace {
-
-std::optional<std::uint64_t> parse_length(const std::optional<std::string>& text) {
-  std::uint64_t value = 0;
-  if (!text || text->empty()) {
-    return std::nullopt;
-  }
-  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (ec != std::errc() || end != text->data() + text->size()) {
-    return std::nullopt;
-  }
-  return value;
-}
-
-std::string lowercase(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
-}  // namespace
 
 FileDownload::FileDownload(const FileJob& job, const TransferSettings& settings)
     : m_job(job), m_settings(settings), m_partial(job.destination) {}
@@ -152,7 +128,7 @@ BodyPlan FileDownload::on_head(RangeTask& task, long status, const Headers& head
   }
   if (status == 200) {
     // A compressed body's Content-Length is not the file size.
-    const auto parsed = parse_length(headers.get("Content-Length"));
+    const auto parsed = parse_content_length(headers.get("Content-Length").value_or(""));
     const bool has_length = parsed.has_value() && !headers.get("Content-Encoding");
     const std::uint64_t length = parsed.value_or(0);
     if (has_length && m_size && length != *m_size) {
@@ -268,8 +244,8 @@ void FileDownload::finish_verified() {
         return m_partial.read(offset, data, n);
       });
       const auto actual = m_hasher.hex_digest();
-      if (m_hasher.hashed() != size || actual != lowercase(*m_job.expected_sha256)) {
-        finish_failed(FileStatus::integrity_error, what("sha256 mismatch (expected " + lowercase(*m_job.expected_sha256) +
+      if (m_hasher.hashed() != size || !same_digest(actual, *m_job.expected_sha256)) {
+        finish_failed(FileStatus::integrity_error, what("sha256 mismatch (expected " + *m_job.expected_sha256 +
                                                         ", got " + actual + "); the bad download was deleted"));
         return;
       }
@@ -288,6 +264,9 @@ void FileDownload::finish_failed(FileStatus status, const std::string& error) {
   m_result.error = error;
   for (auto& task : m_ranges) {
     task->abandoned = true;
+  }
+  if (!m_partial.is_open()) {
+    return;  // never started: whatever an earlier run left is not ours to judge
   }
   if (status == FileStatus::integrity_error || m_partial.have().total() == 0) {
     m_partial.discard();  // bad bytes are not kept, and an empty partial is not worth keeping

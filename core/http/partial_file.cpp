@@ -75,7 +75,8 @@ std::uint64_t PartialFile::open(std::optional<std::uint64_t> size, const std::op
       keep = false;
       m_have.clear();
     }
-  } else if (had_partial) {
+  } else if (had_partial && sha256) {
+    // Only with a digest to catch it: a partial of ours whose sidecar was deleted has holes.
     const auto length = fs::file_size(m_incomplete, ignored);
     keep = !ignored && (!size || length <= *size);
     if (keep) {

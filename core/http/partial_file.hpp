@@ -7,7 +7,8 @@
 //   {"version": 1, "size": 123 | null, "sha256": "<hex>" | null, "have": [[begin, end], ...]}
 // The sidecar is replaced atomically (write temp + rename) and only ever under-reports, so a
 // crash at any point leaves a resumable state. An `.incomplete` without a sidecar is what
-// huggingface_hub <= 1.17 leaves (appended sequentially): its length is taken as a valid prefix.
+// huggingface_hub <= 1.17 leaves (appended sequentially): when a sha256 is expected (so a wrong
+// guess is caught), its length is taken as a valid prefix; otherwise it is discarded.
 // The destination itself only appears through commit(): fsync, rename, fsync of the folder.
 
 #include "core/http/http_types.hpp"

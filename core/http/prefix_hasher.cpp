@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <cctype>
 #include <new>
 
 namespace xl::http {
@@ -89,6 +90,12 @@ std::string PrefixHasher::hex_digest() const {
     throw std::bad_alloc();
   }
   return to_hex(digest, length);
+}
+
+bool same_digest(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+  });
 }
 
 std::string sha256_hex(std::string_view data) {

@@ -48,6 +48,9 @@ class PrefixHasher {
   std::vector<char> m_buffer;
 };
 
+// Whether two hex digests are equal, ignoring case.
+bool same_digest(std::string_view a, std::string_view b);
+
 // sha256 of a byte string, lowercase hex (for tests and small payloads).
 std::string sha256_hex(std::string_view data);
 

@@ -147,6 +147,8 @@ std::optional<ContentRange> parse_content_range(std::string_view value) {
   return result;
 }
 
+std::optional<std::uint64_t> parse_content_length(std::string_view value) { return parse_number(value); }
+
 std::string range_header_value(std::uint64_t begin, std::optional<std::uint64_t> end) {
   std::string value = "bytes=" + std::to_string(begin) + "-";
   if (end && *end > begin) {

@@ -56,6 +56,9 @@ struct ContentRange {
 };
 std::optional<ContentRange> parse_content_range(std::string_view value);
 
+// A Content-Length value; nullopt unless it is a plain decimal number.
+std::optional<std::uint64_t> parse_content_length(std::string_view value);
+
 // The value of a Range header for [begin, end), or "bytes=begin-" when end is absent.
 std::string range_header_value(std::uint64_t begin, std::optional<std::uint64_t> end);
 

@@ -18,7 +18,9 @@ Faults (query string `fault=a,b`; `times` bounds how many requests of that URL g
   corrupt    flip the byte at `at` (default the middle), every time
   truncated  serve the file without its last `cut` bytes (default 1), every time
   slow       send 64 KiB every `pause` seconds (default 0.02), every time
+  gzip       send the whole file gzip-compressed (Content-Encoding: gzip), ignoring Range
 """
+import gzip
 import http.server
 import json
 import os
@@ -54,7 +56,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def record(self, status, sent):
         entry = {"method": self.command, "path": self.path, "status": status, "sent": sent,
                  "range": self.headers.get("Range"), "authorization": self.headers.get("Authorization"),
-                 "cookie": self.headers.get("Cookie"), "user_agent": self.headers.get("User-Agent")}
+                 "cookie": self.headers.get("Cookie"), "user_agent": self.headers.get("User-Agent"),
+                 "accept_encoding": self.headers.get("Accept-Encoding"),
+                 "client_port": self.client_address[1]}
         with LOCK, open(LOG, "a") as log:
             log.write(json.dumps(entry) + "\n")
 
@@ -99,14 +103,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.serve_file(path, faults, params)
 
     def serve_file(self, path, faults, params):
-        with open(path, "rb") as f:
-            data = f.read()
+        size = os.path.getsize(path)
         if "truncated" in faults:
-            data = data[:len(data) - int(params.get("cut", "1"))]
-        if "corrupt" in faults:
-            at = int(params.get("at", str(len(data) // 2)))
-            data = data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1:]
-        size = len(data)
+            size -= int(params.get("cut", "1"))
+        if "gzip" in faults:
+            with open(path, "rb") as f:
+                return self.simple(200, {"Content-Encoding": "gzip"}, gzip.compress(f.read()))
         first, last, status = 0, size - 1, 200
         wanted = self.headers.get("Range")
         if wanted and "norange" not in faults:
@@ -117,7 +119,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if first >= size:
                 return self.simple(416, {"Content-Range": f"bytes */{size}"})
             status = 206
-        body = data[first:last + 1]
+        with open(path, "rb") as f:
+            f.seek(first)
+            body = f.read(last + 1 - first)
+        if "corrupt" in faults:
+            at = int(params.get("at", str(size // 2))) - first
+            if 0 <= at < len(body):
+                body = body[:at] + bytes([body[at] ^ 0xFF]) + body[at + 1:]
+        broken = next((f for f in ("reset", "stall", "short") if f in faults), None)
+        broken = broken if broken and self.command != "HEAD" and take_fault(self.path + "|" + broken, params) else None
+        half = len(body) // 2
+        # Logged before answering, so a client that got the answer finds it in the log.
+        self.record(status, 0 if self.command == "HEAD" else half if broken else len(body))
         self.send_response(status)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Accept-Ranges", "bytes")
@@ -126,10 +139,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Range", f"bytes {first}-{last}/{size}")
         self.end_headers()
         if self.command == "HEAD":
-            return self.record(status, 0)
-        broken = next((f for f in ("reset", "stall", "short") if f in faults), None)
-        if broken and take_fault(self.path + "|" + broken, params):
-            half = len(body) // 2
+            return
+        if broken:
             self.wfile.write(body[:half])
             self.wfile.flush()
             if broken == "stall":
@@ -137,7 +148,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
             elif broken == "reset":
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.close_connection = True
-            self.record(status, half)
             return
         view = memoryview(body)
         chunk = 65536 if "slow" in faults else CHUNK
@@ -148,12 +158,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     time.sleep(float(params.get("pause", "0.02")))
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
-        self.record(status, len(body))
 
 
 class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
+
+    def handle_error(self, request, client_address):
+        pass  # clients abort on purpose (cancel, stall watchdog, superseded ranges)
 
 
 def main():

@@ -146,3 +146,21 @@ TEST_CASE("client: cancel interrupts a retry wait") {
   canceller.join();
   CHECK(response.error == "cancelled");
 }
+
+TEST_CASE("client: gzip answers are decoded unless the request chose its own encoding") {
+  RangeServer server;
+  const std::string json = R"({"siblings": [")" + std::string(5000, 'a') + R"("]})";
+  server.add_file("tree.json", json);
+  auto client = make_curl_client(quick_settings());
+  auto response = client->send(get(server.url("/files/tree.json?fault=gzip")));
+  CHECK(response.status == 200);
+  CHECK(response.headers.get("Content-Encoding") == "gzip");
+  CHECK(response.body == json);
+  CHECK(server.requests().back()["accept_encoding"].get<std::string>().find("gzip") != std::string::npos);
+
+  auto identity = get(server.url("/files/tree.json?fault=gzip"));
+  identity.headers.set("Accept-Encoding", "identity");
+  response = client->send(identity);
+  CHECK(server.requests().back()["accept_encoding"] == "identity");
+  CHECK(response.body.starts_with("\x1f\x8b"));  // passed through as sent
+}

@@ -109,3 +109,19 @@ TEST_CASE("partial file: a sidecar claiming bytes past the end is not trusted") 
   partial.discard();
   CHECK_FALSE(fs::exists(destination.string() + ".incomplete"));
 }
+
+TEST_CASE("partial file: without a sidecar, a prefix is trusted only when a sha256 will verify it") {
+  TempDir dir;
+  const auto destination = dir.path / "g";
+  std::ofstream(destination.string() + ".incomplete") << "0123456789";
+  {
+    PartialFile partial(destination);
+    CHECK(partial.open(100, std::string("cc")) == 10);
+    CHECK(partial.have().ranges() == std::vector<ByteRange>{{0, 10}});
+    partial.discard();
+  }
+  std::ofstream(destination.string() + ".incomplete") << "0123456789";
+  PartialFile partial(destination);
+  CHECK(partial.open(100, std::nullopt) == 0);
+  CHECK(partial.size_on_disk() == 0);
+}

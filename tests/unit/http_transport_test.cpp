@@ -8,8 +8,10 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 using namespace xl::http;
 using xl::test::random_bytes;
@@ -99,6 +101,12 @@ TEST_CASE("transport: many files concurrently, each verified") {
     CHECK_FALSE(fs::exists(jobs[i].destination.string() + ".incomplete"));
     CHECK_FALSE(fs::exists(jobs[i].destination.string() + ".incomplete.json"));
   }
+  // Connections are reused: never more client ports than connections allowed.
+  std::set<int> ports;
+  for (const auto& entry : server.requests()) {
+    ports.insert(entry["client_port"].get<int>());
+  }
+  CHECK(ports.size() <= static_cast<std::size_t>(test_settings().max_connections));
   CHECK(observer.started.size() == jobs.size());
   CHECK(observer.finished.size() == jobs.size());
   CHECK(observer.bytes == total);
@@ -329,4 +337,46 @@ TEST_CASE("transport: cancel stops promptly and keeps the partial for the next r
   REQUIRE(results[0].status == FileStatus::ok);
   CHECK(results[0].bytes_reused == kept);
   CHECK(read_file(job.destination) == bytes);
+}
+
+// Needs a small filesystem, e.g. `mount -t tmpfs -o size=4m tmpfs DIR`; run with
+// XLAUNCH_TEST_SMALL_FS=DIR xlaunch_tests --no-skip -tc='transport: a full disk*'.
+TEST_CASE("transport: a full disk is reported as no_space and keeps nothing half-written" * doctest::skip()) {
+  const char* small_fs = std::getenv("XLAUNCH_TEST_SMALL_FS");
+  REQUIRE_MESSAGE(small_fs != nullptr, "set XLAUNCH_TEST_SMALL_FS to a folder on a small filesystem");
+  RangeServer server;
+  const auto bytes = random_bytes(16 * k_mebibyte, 18);
+  server.add_file("huge.bin", bytes);
+  auto known = job_for(server, "huge.bin", bytes);
+  known.destination = fs::path(small_fs) / "known" / "huge.bin";
+  auto unknown = known;
+  unknown.destination = fs::path(small_fs) / "unknown" / "huge.bin";
+  unknown.expected_size.reset();
+  const auto results = fetch({known, unknown});
+  for (const auto& result : results) {
+    INFO(result.error);
+    CHECK(result.status == FileStatus::no_space);
+    CHECK(result.error.find("disk space") != std::string::npos);
+  }
+  CHECK_FALSE(fs::exists(known.destination));
+  CHECK_FALSE(fs::exists(unknown.destination));
+  fs::remove_all(fs::path(small_fs) / "known");
+  fs::remove_all(fs::path(small_fs) / "unknown");
+}
+
+TEST_CASE("transport: cancelling before a file starts leaves its earlier partial alone") {
+  RangeServer server;
+  const auto bytes = random_bytes(3 * k_mebibyte, 19);
+  server.add_file("later.bin", bytes);
+  auto job = job_for(server, "later.bin", bytes);
+  const fs::path incomplete = job.destination.string() + ".incomplete";
+  write_file(incomplete, bytes.substr(0, k_mebibyte));
+  std::atomic<bool> cancel{true};
+  RecordingObserver observer;
+  auto transport = make_curl_transport(test_settings(), &cancel);
+  const auto results = transport->fetch({&job, 1}, observer);
+  CHECK(results[0].status == FileStatus::cancelled);
+  CHECK(observer.started.empty());
+  CHECK(fs::file_size(incomplete) == k_mebibyte);
+  CHECK(server.requests().empty());
 }

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// One call of Transport::fetch on the curl transport: the loop that keeps up to
+// max_connections requests in flight on a multi handle, starts files lazily (at most
+// 4 x max_connections open at once), routes ended requests through judge_exchange, and reports
+// progress (throttled) and results to the observer, all on the calling thread.
+
+#include "core/http/curl_handles.hpp"
+#include "core/http/exchange.hpp"
+#include "core/http/file_download.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace xl::http {
+
+class FetchRun {
+ public:
+  // `pool` holds idle easy handles shared across runs; `multi` keeps the connection cache.
+  FetchRun(const TransferSettings& settings, const std::atomic<bool>* cancel, CURLM* multi,
+           std::vector<std::unique_ptr<CurlEasy>>& pool, std::span<const FileJob> jobs, TransferObserver& observer);
+  ~FetchRun();
+  FetchRun(const FetchRun&) = delete;
+  FetchRun& operator=(const FetchRun&) = delete;
+
+  // Runs until every file is finished or the cancel flag is set; results in job order.
+  std::vector<FileResult> run();
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  bool cancelled() const { return m_cancel != nullptr && m_cancel->load(); }
+  bool all_finished() const;
+  void dispatch(Clock::time_point now, Clock::time_point* wake);
+  std::size_t open_files();
+  void start_file(std::size_t index);
+  void launch(std::size_t index, RangeTask& task, std::string url, Headers headers, int hops,
+              std::set<std::string> visited);
+  std::unique_ptr<Exchange> release(CURL* handle);
+  void collect_finished();
+  void reap_abandoned();
+  void on_done(std::unique_ptr<Exchange> exchange, CURLcode code);
+  void retry(std::size_t index, RangeTask& task, std::optional<std::chrono::milliseconds> hint, FileStatus status,
+             const std::string& cause, long http_status);
+  void fail(std::size_t index, FileStatus status, const std::string& error, long http_status);
+  void finish(std::size_t index);
+  void report_finished(std::size_t index);
+  void flush_progress(std::size_t index);
+  void flush_progress();
+  void stop_everything();
+
+  const TransferSettings& m_settings;
+  const std::atomic<bool>* m_cancel;
+  CURLM* m_multi;
+  std::vector<std::unique_ptr<CurlEasy>>& m_pool;
+  TransferObserver& m_observer;
+  std::minstd_rand m_random;
+  std::vector<std::unique_ptr<FileDownload>> m_files;
+  std::vector<std::uint64_t> m_reported;  // bytes already passed to on_bytes, per file
+  std::vector<bool> m_finished;
+  std::size_t m_next_start = 0;  // files [0, m_next_start) have been started
+  std::size_t m_first_open = 0;  // files before it are finished
+  std::map<CURL*, std::unique_ptr<Exchange>> m_active;
+};
+
+}  // namespace xl::http
