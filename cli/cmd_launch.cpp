@@ -2,6 +2,7 @@
 // `xlaunch [launch]`: match a spec, fetch its weights, exec its engine.
 #include <iostream>
 
+#include "cli/download_session.hpp"
 #include "cli/flags.hpp"
 #include "cli/session.hpp"
 #include "core/cli_args/argv_normalizer.hpp"
@@ -27,14 +28,18 @@ int run_launch(const CommandArgs& args) {
   options.quiet = common.quiet;
 
   const catalog::Catalog catalog = load_catalog(common);
-  const LaunchPlan plan = plan_launch(catalog, options);
+  LaunchPlan plan = plan_launch(catalog, options);
   if (options.dry_run) {
+    const auto files = add_download_plan(plan, options);
     if (options.json) {
       std::cout << plan_to_json(plan).dump(2) << "\n";
     } else {
-      std::cout << plan_to_text(plan);
+      std::cout << plan_to_text(plan) << (files ? file_plan_to_text(*files) : "");
     }
     return 0;
+  }
+  if (!plan.model_path) {
+    ensure_weights(plan, options);
   }
   throw Error(ExitCode::failure, "launching is not wired in yet; use --dry-run");
 }

@@ -31,5 +31,8 @@ const std::vector<CommandEntry>& commands();
 int run_launch(const CommandArgs& args);
 int run_list(const CommandArgs& args);
 int run_engines(const CommandArgs& args);
+int run_download(const CommandArgs& args);
+int run_cached(const CommandArgs& args);
+int run_remove_cache(const CommandArgs& args);
 
 }  // namespace xl::cli

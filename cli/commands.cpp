@@ -8,6 +8,9 @@ const std::vector<CommandEntry>& commands() {
       {"launch", "download a model's weights and exec its engine (the default command)", &run_launch},
       {"list", "list the models in the catalog", &run_list},
       {"engines", "list the engine, format, size and quantization choices of a model", &run_engines},
+      {"download", "download a model's weights into the hub cache and stop", &run_download},
+      {"cached", "list the cached model versions", &run_cached},
+      {"remove-cache", "delete a cached model version's files", &run_remove_cache},
   };
   return entries;
 }

@@ -43,7 +43,10 @@ std::vector<hubs::RemoteFile> files_from_record(const cache::CompletionRecord& r
                   hub.file_error_message(result.http_status != 0 ? result.http_status : 401, model_id, rev, file.path) +
                       more);
     case http::FileStatus::http_error:
-      throw Error(ExitCode::download, hub.file_error_message(result.http_status, model_id, rev, file.path) + more);
+      if (result.http_status < 500 && result.http_status != 429 && result.http_status != 408) {
+        throw Error(ExitCode::download, hub.file_error_message(result.http_status, model_id, rev, file.path) + more);
+      }
+      break;  // the server's trouble: partial data is kept, a later run resumes
     case http::FileStatus::integrity_error:
       throw Error(ExitCode::download, "integrity check failed for " + where + detail +
                                           "; the damaged data was discarded, run again to retry" + more);

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "cli/download_session.hpp"
+
+#include <csignal>
+#include <iostream>
+
+#include "cli/progress_display.hpp"
+#include "core/cache/disk_space.hpp"
+#include "core/download/downloader.hpp"
+#include "core/download/target_from_spec.hpp"
+#include "core/http/curl_engine.hpp"
+#include "core/paths/xlaunch_home.hpp"
+#include "core/util/error.hpp"
+
+namespace xl::cli {
+namespace {
+
+std::atomic<bool> g_cancel{false};
+
+extern "C" void on_interrupt(int) { g_cancel.store(true); }
+
+// SIGINT/SIGTERM set the cancel flag while a download runs, then the old handlers return.
+class InterruptGuard {
+ public:
+  InterruptGuard() {
+    g_cancel.store(false);
+    m_int = std::signal(SIGINT, on_interrupt);
+    m_term = std::signal(SIGTERM, on_interrupt);
+  }
+  ~InterruptGuard() {
+    std::signal(SIGINT, m_int);
+    std::signal(SIGTERM, m_term);
+  }
+  InterruptGuard(const InterruptGuard&) = delete;
+  InterruptGuard& operator=(const InterruptGuard&) = delete;
+
+ private:
+  void (*m_int)(int) = SIG_DFL;
+  void (*m_term)(int) = SIG_DFL;
+};
+
+struct Session {
+  HubSettings settings = read_hub_settings(ProcessEnvironment());
+  std::unique_ptr<http::Client> client;
+  std::unique_ptr<http::Transport> transport;
+  cache::SystemDiskSpace disk;
+
+  explicit Session(bool planning_only) {
+    http::TransferSettings transfer = http::transfer_settings_from_environment(http::process_environment);
+    if (planning_only) {
+      transfer.max_attempts = 1;  // a dry run reports an unreachable hub at once
+    }
+    client = http::make_curl_client(transfer, &g_cancel);
+    transport = http::make_curl_transport(transfer, &g_cancel);
+  }
+  download::Downloader downloader() {
+    return download::Downloader(settings, *client, *transport, disk, cache::RecordStore(xlaunch_home() / "downloads"));
+  }
+};
+
+}  // namespace
+
+download::DownloadTarget download_target(const LaunchPlan& plan) { return download::target_from_spec(plan.match.spec); }
+
+download::DownloadOptions download_options(const LaunchOptions& options) {
+  download::DownloadOptions result;
+  result.revision = options.revision;
+  if (options.cache_dir) {
+    result.cache_dir = std::filesystem::absolute(*options.cache_dir);
+  }
+  result.offline = options.offline;
+  result.force = options.force;
+  return result;
+}
+
+download::FilePlan plan_download(const LaunchPlan& plan, const LaunchOptions& options) {
+  Session session(true);
+  return session.downloader().plan(download_target(plan), download_options(options));
+}
+
+download::DownloadResult ensure_weights(const LaunchPlan& plan, const LaunchOptions& options) {
+  InterruptGuard guard;
+  Session session(false);
+  ProgressDisplay display(progress_mode(options.json, options.quiet), std::cerr);
+  try {
+    auto result = session.downloader().ensure(download_target(plan), download_options(options), display);
+    display.finish();
+    return result;
+  } catch (...) {
+    display.finish();
+    throw;
+  }
+}
+
+std::optional<download::FilePlan> add_download_plan(LaunchPlan& plan, const LaunchOptions& options) {
+  if (plan.model_path) {
+    return std::nullopt;
+  }
+  download::FilePlan files;
+  try {
+    files = plan_download(plan, options);
+  } catch (const Error& error) {
+    plan.notes.push_back(std::string("file sizes and cache state unknown: ") + error.what());
+    return std::nullopt;
+  }
+  plan.files.clear();
+  for (const auto& file : files.files) {
+    plan.files.push_back(PlannedFile{file.path, file.size, file.sha256, file.cached});
+  }
+  plan.extra["download"] = file_plan_to_json(files);
+  if (!files.enough_space()) {
+    plan.notes.push_back("not enough disk space in " + files.cache_root.string() + ": need " +
+                         cache::human_bytes(files.bytes_to_fetch) + ", available " +
+                         cache::human_bytes(*files.free_bytes) + " (--force downloads anyway)");
+  }
+  return files;
+}
+
+nlohmann::ordered_json file_plan_to_json(const download::FilePlan& plan) {
+  nlohmann::ordered_json json;
+  json["commit"] = plan.commit;
+  json["cache_root"] = plan.cache_root.string();
+  json["snapshot_dir"] = plan.snapshot_dir.string();
+  json["files"] = plan.files.size();
+  json["total_bytes"] = plan.total_bytes;
+  json["bytes_to_fetch"] = plan.bytes_to_fetch;
+  json["free_bytes"] = plan.free_bytes ? nlohmann::ordered_json(*plan.free_bytes) : nullptr;
+  json["enough_space"] = plan.enough_space();
+  json["offline"] = plan.offline;
+  json["from_record"] = plan.from_record;
+  return json;
+}
+
+std::string file_plan_to_text(const download::FilePlan& plan) {
+  std::size_t cached = 0;
+  for (const auto& file : plan.files) {
+    cached += file.cached ? 1 : 0;
+  }
+  std::string out = "download    " + std::to_string(plan.files.size()) + " files, " + cache::human_bytes(plan.total_bytes) +
+                    "; cached " + std::to_string(cached) + ", to fetch " + cache::human_bytes(plan.bytes_to_fetch) + "\n";
+  out += "free space  " + (plan.free_bytes ? cache::human_bytes(*plan.free_bytes) : std::string("unknown")) + " in " +
+         plan.cache_root.string() + (plan.enough_space() ? "" : "  (NOT ENOUGH)") + "\n";
+  out += "snapshot    " + plan.snapshot_dir.string() + (plan.commit.empty() ? "" : " (commit " + plan.commit + ")") + "\n";
+  return out;
+}
+
+}  // namespace xl::cli

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/download/progress.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+
+#include "core/cache/disk_space.hpp"
+
+namespace xl::download {
+
+void ProgressTracker::start(const FilePlan& plan, Clock::time_point now) {
+  m_start = now;
+  m_total = plan.bytes_to_fetch;
+  m_files_total = static_cast<std::size_t>(
+      std::count_if(plan.files.begin(), plan.files.end(), [](const PlannedFile& f) { return !f.cached; }));
+  m_network = 0;
+  m_reused = 0;
+  m_files_done = 0;
+}
+
+void ProgressTracker::file_started(std::uint64_t already_have) { m_reused += already_have; }
+
+void ProgressTracker::bytes(std::uint64_t delta) { m_network += delta; }
+
+void ProgressTracker::file_finished() { ++m_files_done; }
+
+ProgressSnapshot ProgressTracker::snapshot(Clock::time_point now) const {
+  ProgressSnapshot snapshot;
+  snapshot.bytes_total = m_total;
+  snapshot.bytes_done = std::min(m_total, m_network + m_reused);
+  snapshot.files_done = m_files_done;
+  snapshot.files_total = m_files_total;
+  const double elapsed = std::chrono::duration<double>(now - m_start).count();
+  if (elapsed > 0 && m_network > 0) {
+    snapshot.bytes_per_second = static_cast<double>(m_network) / elapsed;
+    snapshot.eta_seconds = static_cast<double>(m_total - snapshot.bytes_done) / snapshot.bytes_per_second;
+  }
+  return snapshot;
+}
+
+std::string format_duration(double seconds) {
+  const auto total = static_cast<long long>(seconds + 0.5);
+  std::array<char, 32> text{};
+  if (total >= 3600) {
+    std::snprintf(text.data(), text.size(), "%lld:%02lld:%02lld", total / 3600, (total / 60) % 60, total % 60);
+  } else {
+    std::snprintf(text.data(), text.size(), "%lld:%02lld", total / 60, total % 60);
+  }
+  return text.data();
+}
+
+std::string format_progress(const ProgressSnapshot& snapshot) {
+  std::string line = cache::human_bytes(snapshot.bytes_done) + " / " + cache::human_bytes(snapshot.bytes_total);
+  const auto percent = snapshot.bytes_total == 0 ? 100 : snapshot.bytes_done * 100 / snapshot.bytes_total;
+  line += "  " + std::to_string(percent) + "%";
+  if (snapshot.bytes_per_second > 0) {
+    line += "  " + cache::human_bytes(static_cast<std::uint64_t>(snapshot.bytes_per_second)) + "/s";
+  }
+  if (snapshot.eta_seconds) {
+    line += "  ETA " + format_duration(*snapshot.eta_seconds);
+  }
+  line += "  files " + std::to_string(snapshot.files_done) + "/" + std::to_string(snapshot.files_total);
+  return line;
+}
+
+}  // namespace xl::download
