@@ -2,6 +2,7 @@
 // `xlaunch [launch]`: match a spec, fetch its weights, exec its engine.
 #include <iostream>
 
+#include "cli/engine_stage.hpp"
 #include "cli/flags.hpp"
 #include "cli/session.hpp"
 #include "core/cli_args/argv_normalizer.hpp"
@@ -28,15 +29,19 @@ int run_launch(const CommandArgs& args) {
 
   const catalog::Catalog catalog = load_catalog(common);
   const LaunchPlan plan = plan_launch(catalog, options);
+  // Engine installed, platform, GPUs: checked before any hub request.
+  const engines::EngineLaunch launch = engine_preflight(plan, options);
   if (options.dry_run) {
-    if (options.json) {
-      std::cout << plan_to_json(plan).dump(2) << "\n";
-    } else {
-      std::cout << plan_to_text(plan);
-    }
+    print_dry_run(plan, launch, options);
     return 0;
   }
-  throw Error(ExitCode::failure, "launching is not wired in yet; use --dry-run");
+  if (plan.model_path) {
+    exec_engine(plan, launch, options, *plan.model_path,
+                engines::local_weight_bytes(*plan.model_path, plan.match.spec));
+  }
+  // Downloading: Downloader::plan() -> engines::fit_launch(total_bytes) -> ensure() ->
+  // exec_engine(snapshot_dir).
+  throw Error(ExitCode::failure, "downloading is not wired in yet; use --model-path or --dry-run");
 }
 
 }  // namespace xl::cli
