@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/download_session.hpp"
+#include "cli/engine_stage.hpp"
 #include "cli/flags.hpp"
 #include "cli/session.hpp"
 #include "core/cli_args/argv_normalizer.hpp"
@@ -29,19 +30,26 @@ int run_launch(const CommandArgs& args) {
 
   const catalog::Catalog catalog = load_catalog(common);
   LaunchPlan plan = plan_launch(catalog, options);
+  // Engine installed, platform, GPUs: checked before any hub request, so a launch that cannot
+  // run sends none.
+  const engines::EngineLaunch launch = engine_preflight(plan, options);
   if (options.dry_run) {
-    const auto files = add_download_plan(plan, options);
-    if (options.json) {
-      std::cout << plan_to_json(plan).dump(2) << "\n";
-    } else {
-      std::cout << plan_to_text(plan) << (files ? file_plan_to_text(*files) : "");
-    }
+    const auto files = plan.model_path ? std::nullopt : add_download_plan(plan, options);
+    print_dry_run(plan, launch, options, files ? std::optional<std::uint64_t>(files->total_bytes) : std::nullopt,
+                  files ? file_plan_to_text(*files) : std::string{});
     return 0;
   }
-  if (!plan.model_path) {
-    ensure_weights(plan, options);
+  if (plan.model_path) {
+    exec_engine(plan, launch, options, *plan.model_path, engines::local_weight_bytes(*plan.model_path, plan.match.spec));
   }
-  throw Error(ExitCode::failure, "launching is not wired in yet; use --dry-run");
+  // The fit check needs the weights' real size: it runs once the hub listing is known and
+  // before any byte is transferred.
+  std::uint64_t weight_bytes = 0;
+  const download::DownloadResult weights = ensure_weights(plan, options, [&](const download::FilePlan& files) {
+    weight_bytes = files.total_bytes;
+    engines::fit_launch(launch, plan.match.spec, options, weight_bytes, {}, engines::Mode::launch);
+  });
+  exec_engine(plan, launch, options, weights.snapshot_dir.string(), weight_bytes);
 }
 
 }  // namespace xl::cli

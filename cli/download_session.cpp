@@ -78,12 +78,37 @@ download::FilePlan plan_download(const LaunchPlan& plan, const LaunchOptions& op
   return session.downloader().plan(download_target(plan), download_options(options));
 }
 
-download::DownloadResult ensure_weights(const LaunchPlan& plan, const LaunchOptions& options) {
+namespace {
+
+// Forwards progress to the display and runs the caller's check when the plan arrives.
+class CheckedObserver final : public download::DownloadObserver {
+ public:
+  CheckedObserver(download::DownloadObserver& inner, const BeforeTransfer& check) : m_inner(inner), m_check(check) {}
+  void on_plan(const download::FilePlan& plan) override {
+    m_inner.on_plan(plan);
+    if (m_check) {
+      m_check(plan);
+    }
+  }
+  void on_file_started(const http::FileJob& job, std::uint64_t already_have) override { m_inner.on_file_started(job, already_have); }
+  void on_bytes(const http::FileJob& job, std::uint64_t delta) override { m_inner.on_bytes(job, delta); }
+  void on_file_finished(const http::FileJob& job, const http::FileResult& result) override { m_inner.on_file_finished(job, result); }
+
+ private:
+  download::DownloadObserver& m_inner;
+  const BeforeTransfer& m_check;
+};
+
+}  // namespace
+
+download::DownloadResult ensure_weights(const LaunchPlan& plan, const LaunchOptions& options,
+                                        const BeforeTransfer& before_transfer) {
   InterruptGuard guard;
   Session session(false);
   ProgressDisplay display(progress_mode(options.json, options.quiet), std::cerr);
+  CheckedObserver observer(display, before_transfer);
   try {
-    auto result = session.downloader().ensure(download_target(plan), download_options(options), display);
+    auto result = session.downloader().ensure(download_target(plan), download_options(options), observer);
     display.finish();
     return result;
   } catch (...) {

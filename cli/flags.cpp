@@ -54,6 +54,12 @@ void add_launch_flags(CLI::App& app, LaunchOptions& options) {
   app.add_option("--node-rank", options.node_rank, "this machine's rank, 0 for the head")->check(CLI::NonNegativeNumber);
   app.add_option("--master-addr", options.master_addr, "head node address HOST[:PORT] for multi-node serving")->type_name("ADDR");
   app.add_flag("--ray", options.ray, "vLLM multi-node through Ray instead of its native mode");
+  app.add_option("--hosts", options.hosts, "every node's address in rank order (llama.cpp rpc workers, mlx.launch)")
+      ->delimiter(',')
+      ->type_name("HOST[:PORT],...");
+  app.add_option("--context-length", options.context_length, "context length the engine serves (tokens)")
+      ->check(CLI::PositiveNumber)
+      ->type_name("TOKENS");
   app.add_option("--engine-bin", options.engine_bin, "engine executable to run instead of the one on PATH")->type_name("PATH");
 }
 

@@ -49,6 +49,11 @@ std::string engine_model_path(const catalog::FlatSpec& spec, const std::string& 
   } else {
     return snapshot_dir;
   }
+  // Catalog templates spell the quantization as a placeholder too; expand it if still there.
+  for (auto at = relative.find("{quantization}"); at != std::string::npos;
+       at = relative.find("{quantization}")) {
+    relative.replace(at, 14, spec.quantization);
+  }
   if (snapshot_dir.empty()) {
     return relative;
   }

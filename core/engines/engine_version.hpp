@@ -4,6 +4,7 @@
 // An engine's version as probed (`vllm --version` -> "0.11.2", `llama-server --version` ->
 // build number "6123"). It picks flag spellings; an unknown version means "assume the newest".
 
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>

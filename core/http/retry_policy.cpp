@@ -8,6 +8,18 @@
 #include <string>
 
 namespace xl::http {
+namespace {
+
+// A server hint longer than a day is not a retry hint; capping it here keeps the conversion to
+// milliseconds from overflowing (retry_delay() caps it again at settings.max_retry_after).
+constexpr long long k_max_hint_seconds = 24LL * 60 * 60;
+
+std::chrono::milliseconds bounded_seconds(long long value) {
+  return std::chrono::seconds(std::clamp(value, 0LL, k_max_hint_seconds));
+}
+
+}  // namespace
+
 
 namespace {
 
@@ -62,7 +74,7 @@ std::optional<std::chrono::milliseconds> server_retry_hint(long status, const He
   if (status == 429) {
     if (auto rate_limit = headers.get("RateLimit")) {
       if (auto reset = rate_limit_reset(*rate_limit)) {
-        return milliseconds(seconds(std::max(*reset, 0LL)));
+        return bounded_seconds(*reset);
       }
     }
   }
@@ -71,14 +83,20 @@ std::optional<std::chrono::milliseconds> server_retry_hint(long status, const He
     return std::nullopt;
   }
   if (auto delay = parse_integer(*retry_after)) {
-    return milliseconds(seconds(std::max(*delay, 0LL)));
+    return bounded_seconds(*delay);
   }
   const time_t when = curl_getdate(retry_after->c_str(), nullptr);
   if (when == -1) {
     return std::nullopt;
   }
-  auto wait = std::chrono::system_clock::from_time_t(when) - now;
-  return std::max(std::chrono::duration_cast<milliseconds>(wait), milliseconds(0));
+  // Compared in whole seconds: a date centuries away (a hostile or broken server) must not
+  // overflow the nanosecond clock; the found wait is capped like a numeric one.
+  const long long now_seconds = static_cast<long long>(std::chrono::system_clock::to_time_t(now));
+  const long long when_seconds = static_cast<long long>(when);
+  if (when_seconds <= now_seconds) {
+    return milliseconds(0);
+  }
+  return bounded_seconds(when_seconds - now_seconds > k_max_hint_seconds ? k_max_hint_seconds : when_seconds - now_seconds);
 }
 
 std::chrono::milliseconds retry_delay(int failures, const TransferSettings& settings, double jitter,
