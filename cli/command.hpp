@@ -31,5 +31,8 @@ const std::vector<CommandEntry>& commands();
 int run_launch(const CommandArgs& args);
 int run_list(const CommandArgs& args);
 int run_engines(const CommandArgs& args);
+int run_config(const CommandArgs& args);
+int run_completion(const CommandArgs& args);
+int run_complete(const CommandArgs& args);
 
 }  // namespace xl::cli

@@ -8,6 +8,9 @@ const std::vector<CommandEntry>& commands() {
       {"launch", "download a model's weights and exec its engine (the default command)", &run_launch},
       {"list", "list the models in the catalog", &run_list},
       {"engines", "list the engine, format, size and quantization choices of a model", &run_engines},
+      {"config", "show each setting, its value and where it came from", &run_config},
+      {"completion", "print the shell completion script for bash, zsh or fish", &run_completion},
+      {"__complete", "completion candidates for the words typed (used by the completion scripts)", &run_complete, true},
   };
   return entries;
 }
