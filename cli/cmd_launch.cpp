@@ -5,6 +5,7 @@
 #include "cli/download_session.hpp"
 #include "cli/engine_stage.hpp"
 #include "cli/flags.hpp"
+#include "cli/launch_settings.hpp"
 #include "cli/session.hpp"
 #include "core/cli_args/argv_normalizer.hpp"
 #include "core/util/error.hpp"
@@ -24,6 +25,7 @@ int run_launch(const CommandArgs& args) {
   if (auto code = parse(app, args)) {
     return *code;
   }
+  apply_settings(app, options);
   options.extra_args = group_extra_args(app.remaining(), args.raw_args);
   options.json = common.json;
   options.quiet = common.quiet;

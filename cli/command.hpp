@@ -34,5 +34,8 @@ int run_engines(const CommandArgs& args);
 int run_download(const CommandArgs& args);
 int run_cached(const CommandArgs& args);
 int run_remove_cache(const CommandArgs& args);
+int run_config(const CommandArgs& args);
+int run_completion(const CommandArgs& args);
+int run_complete(const CommandArgs& args);
 
 }  // namespace xl::cli

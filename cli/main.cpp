@@ -42,7 +42,10 @@ int main(int argc, char** argv) {
     return 0;
   }
   try {
-    const xl::NormalizedArgv normalized = xl::normalize_argv(args);
+    // Completion sees the words exactly as typed (no alias rewriting, no refused flags).
+    const xl::NormalizedArgv normalized = args.front() == "__complete"
+                                              ? xl::NormalizedArgv{"__complete", {args.begin() + 1, args.end()}, {}}
+                                              : xl::normalize_argv(args);
     const auto& entries = xl::cli::commands();
     const auto entry = std::find_if(entries.begin(), entries.end(),
                                     [&](const auto& candidate) { return normalized.command == candidate.name; });

@@ -9,10 +9,9 @@
 #include "core/util/strings.hpp"
 
 namespace xl {
-namespace {
 
 // xinference's multi-letter short flags and alternative spellings -> xlaunch's long flags.
-const std::map<std::string, std::string>& aliases() {
+const std::map<std::string, std::string>& flag_aliases() {
   static const std::map<std::string, std::string> table = {
       {"-en", "--model-engine"},   {"-mp", "--model-path"},       {"--model_path", "--model-path"},
       {"-ev", "--env"},            {"-lm", "--lora-modules"},     {"-ak", "--api-key"},
@@ -20,6 +19,8 @@ const std::map<std::string, std::string>& aliases() {
   };
   return table;
 }
+
+namespace {
 
 // Flags of `xinference launch` that talk to a server, with why xlaunch has no use for them.
 const std::map<std::string, std::string>& server_only_flags() {
@@ -82,7 +83,7 @@ NormalizedArgv normalize_argv(const std::vector<std::string>& args) {
     if (const auto refused = server_only_flags().find(name); refused != server_only_flags().end()) {
       throw Error(ExitCode::usage, name + " is not supported: " + refused->second);
     }
-    if (const auto alias = aliases().find(name); alias != aliases().end()) {
+    if (const auto alias = flag_aliases().find(name); alias != flag_aliases().end()) {
       result.parser_args.push_back(alias->second + word.substr(name.size()));
       continue;
     }

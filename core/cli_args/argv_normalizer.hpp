@@ -6,6 +6,7 @@
 // read as bundles of one-letter flags, spells one flag two ways (`--download_hub`), and has
 // flags that only mean something to an Xinference server. This is the one place that knows.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +20,10 @@ struct NormalizedArgv {
   std::vector<std::string> parser_args; // for the flag parser, command name excluded
   std::vector<std::string> raw_args;    // everything after the first `--`, verbatim
 };
+
+// xinference's multi-letter short flags and alternative spellings -> xlaunch's long flags
+// ("-en" -> "--model-engine"). Shell completion offers them too.
+const std::map<std::string, std::string>& flag_aliases();
 
 // The subcommands; anything else in first position means "launch".
 const std::vector<std::string>& command_names();

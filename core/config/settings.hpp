@@ -19,9 +19,11 @@
 #include <vector>
 
 #include "core/config/config_file.hpp"
-#include "core/config/environment.hpp"
+#include "core/hub_env/environment.hpp"
 
 namespace xl::config {
+
+using xl::Environment;  // core/hub_env/environment.hpp: getenv behind an interface
 
 enum class Source { built_in, config_file, environment, flag };
 

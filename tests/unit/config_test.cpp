@@ -11,6 +11,8 @@
 #include "core/util/error.hpp"
 
 using namespace xl::config;
+using xl::MapEnvironment;
+using xl::ProcessEnvironment;
 
 namespace {
 
