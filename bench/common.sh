@@ -26,11 +26,11 @@ isolate_env() {
   bench_tmp=$(mktemp -d "${TMPDIR:-/tmp}/xlaunch-bench-XXXXXX")
   trap 'rm -rf "$bench_tmp"' EXIT
   while IFS='=' read -r name _; do
-    case $name in HF_* | HUGGING* | MODELSCOPE_* | XLAUNCH_* | XINFERENCE_*) unset "$name" ;; esac
+    case $name in HF_* | HUGGING* | MODELSCOPE_* | XLAUNCH_* | XINFERENCE_* | TRANSFORMERS_* | *_proxy | *_PROXY | CUDA_VISIBLE_DEVICES) unset "$name" ;; esac
   done < <(env)
   export HOME=$bench_tmp/home XLAUNCH_HOME=$bench_tmp/home/.xlaunch
   export HF_HOME=$bench_tmp/hf MODELSCOPE_CACHE=$bench_tmp/modelscope
   # Port 9 (discard) on loopback: a command that tries the network fails at once, never leaks.
-  export HF_ENDPOINT=http://127.0.0.1:9 MODELSCOPE_DOMAIN=127.0.0.1:9
+  export HF_ENDPOINT=http://127.0.0.1:9 MODELSCOPE_ENDPOINT=http://127.0.0.1:9 MODELSCOPE_DOMAIN=127.0.0.1:9
   mkdir -p "$HOME" "$HF_HOME"
 }

@@ -41,6 +41,12 @@ import fakehub  # noqa: E402  (bench/fakehub.py: data generation and the nginx s
 KiB, MiB, GiB = 1 << 10, 1 << 20, 1 << 30
 RSS_TARGET = 64 * MiB
 GNU_TIME = "/usr/bin/time"
+PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+def client_env() -> dict[str, str]:
+    """The caller's environment without proxies: every request goes to 127.0.0.1 directly."""
+    return {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARS}
 
 
 @dataclass(frozen=True)
@@ -173,7 +179,7 @@ class Aria2(Client):
         # `prealloc`, writes every byte twice); the pieces land at their offsets in a sparse file.
         argv = ["aria2c", "-x16", "-s16", "-j16", "--file-allocation=none", "--quiet=true",
                 "--auto-file-renaming=false", "--allow-overwrite=true", "--input-file", str(inp)]
-        return argv, dict(os.environ)
+        return argv, client_env()
 
     def version(self):
         return first_line(["aria2c", "--version"])
@@ -195,7 +201,7 @@ class Curl(Client):
         cfg.write_text(curl_config(repo, server, [out / f.path for f in repo.files]))
         argv = ["curl", "--parallel", "--parallel-max", "16", "-L", "--fail", "-sS",
                 "--create-dirs", "--config", str(cfg)]
-        return argv, dict(os.environ)
+        return argv, client_env()
 
     def version(self):
         return first_line(["curl", "--version"])
@@ -210,7 +216,7 @@ class XlaunchClient(Client):
     def command(self, repo, server, out, scratch):
         catalog = scratch / "catalog.json"
         catalog.write_text(json.dumps([bench_family(repo)], indent=1))
-        env = {k: v for k, v in os.environ.items()
+        env = {k: v for k, v in client_env().items()
                if not (k.startswith("HF_") or k.startswith("HUGGINGFACE_")
                        or k.startswith("XLAUNCH_") or k.startswith("MODELSCOPE"))}
         env.update(HF_ENDPOINT=server.endpoint, HF_HOME=str(out / "hf"),
@@ -271,7 +277,7 @@ class CopyFloor(Client):
     floor = True
 
     def command(self, repo, server, out, scratch):
-        return ["cp", "-r", str(repo.files_dir) + "/.", str(out)], dict(os.environ)
+        return ["cp", "-r", str(repo.files_dir) + "/.", str(out)], client_env()
 
 
 class LoopbackFloor(Client):
@@ -284,7 +290,7 @@ class LoopbackFloor(Client):
         cfg.write_text(curl_config(repo, server, ["/dev/null"] * len(repo.files)))
         argv = ["curl", "--parallel", "--parallel-max", "16", "-L", "--fail", "-sS",
                 "--config", str(cfg)]
-        return argv, dict(os.environ)
+        return argv, client_env()
 
     def expected(self, repo, out):
         return None
@@ -301,7 +307,7 @@ class HashFloor(Client):
         tool = ["openssl", "dgst", "-sha256"] if shutil.which("openssl") else ["sha256sum"]
         # Relative paths keep the argument list short for 500 files.
         return ["sh", "-c", 'cd "$0" && exec "$@"', str(repo.files_dir)] + tool + \
-            [f.path for f in repo.files], dict(os.environ)
+            [f.path for f in repo.files], client_env()
 
     def expected(self, repo, out):
         return None
@@ -348,11 +354,10 @@ def fmt_ratio(x):
 
 
 def report_scenario(sc: Scenario, repo: fakehub.Repo, names: list[str], floors: list[str],
-                    summary: dict, reps: int) -> list[str]:
+                    summary: dict, reps: int, scale: float) -> list[str]:
     total = repo.total_bytes
-    out = [f"### Scenario {sc.key}: {len(repo.files)} files, "
-           f"{fakehub.human(repo.data_bytes)} of weights ({sc.title} at this scale), "
-           f"{reps} reps", ""]
+    out = [f"### Scenario {sc.key}: {sc.title} at scale {scale:g}: {len(repo.files)} files, "
+           f"{fakehub.human(total)}, {reps} reps", ""]
     peers = {n: summary[n]["wall_s"] for n in names if summary.get(n)}
     cpu_floor = None
     if summary.get(CopyFloor.name) and summary.get(HashFloor.name):
@@ -576,7 +581,8 @@ def main(argv=None) -> int:
             res = run_scenario(sc, args, clients, floors, work, data_root, log)
             repo = res["repo"]
             lines += report_scenario(sc, repo, [c.name for c in clients],
-                                     [f.name for f in floors], res["summary"], args.reps)
+                                     [f.name for f in floors], res["summary"], args.reps,
+                                     args.scale)
             results["scenarios"][key] = {
                 "title": sc.title, "files": len(repo.files), "bytes": repo.total_bytes,
                 "file_size": sc.file_size(args.scale), "summary": res["summary"],
