@@ -8,8 +8,10 @@ Layout of one repo (`key` is the scenario letter):
   <data>/<key>/manifest.json         sizes and hashes, so a --data-dir can be reused
 
 nginx answers (hubs.md A5):
+  POST /api/models/{repo}/paths-info/{rev}: the whole tree (a superset of the asked paths)
   HEAD/GET /{repo}/resolve/{main|commit}/{lfs file}
-      302, absolute Location http://127.0.0.1:PORT/cdn/<key>/<sha256>/<path>?Expires=..&Signature=..
+      302, absolute Location http://127.0.0.1:CDN_PORT/cdn/<key>/<sha256>/<path>?Expires=..
+      (a second port, so the redirect changes netloc as it does on the real Hub)
       X-Repo-Commit, X-Linked-Etag: "<sha256>", X-Linked-Size, ETag: "<pointer sha1>"
   HEAD/GET /{repo}/resolve/{main|commit}/{regular file}
       200 with ETag: "<git blob sha1>", X-Repo-Commit, Content-Length, Accept-Ranges
@@ -182,9 +184,9 @@ def nginx_quote(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def nginx_conf(repos: list[Repo], data_root: Path, run_dir: Path, port: int, workers: str,
-               access_log: bool) -> str:
-    endpoint = f"http://127.0.0.1:{port}"
+def nginx_conf(repos: list[Repo], data_root: Path, run_dir: Path, port: int, cdn_port: int,
+               workers: str, access_log: bool) -> str:
+    cdn_endpoint = f"http://127.0.0.1:{cdn_port}"
     sha_map, size_map, sha1_map = [], [], []
     for repo in repos:
         for f in repo.files:
@@ -193,12 +195,12 @@ def nginx_conf(repos: list[Repo], data_root: Path, run_dir: Path, port: int, wor
             sha1_map.append(f"    {k} {f.git_sha1};")
             if f.lfs:
                 sha_map.append(f"    {k} {f.sha256};")
-    locations = []
+    locations, cdn_locations = [], []
     for repo in repos:
         rid = repo.repo_id.replace(".", r"\.")
         files = (data_root / repo.key).resolve()
         revs = f"(?:main|{repo.commit})"
-        cdn = f"{endpoint}/cdn/{repo.key}/$bench_sha256/$bench_file?Expires=4102444800&Signature=bench-{repo.key}"
+        cdn = f"{cdn_endpoint}/cdn/{repo.key}/$bench_sha256/$bench_file?Expires=4102444800&Signature=bench-{repo.key}"
         locations.append(f"""
     location ~ "^/api/models/{rid}(?:/revision/{revs})?$" {{
       default_type application/json;
@@ -209,6 +211,12 @@ def nginx_conf(repos: list[Repo], data_root: Path, run_dir: Path, port: int, wor
       default_type application/json;
       root {data_root.resolve()};
       rewrite ^ /{repo.key}/_api/tree.json break;
+    }}
+    location ~ "^/api/models/{rid}/paths-info/{revs}$" {{
+      default_type application/json;
+      root {data_root.resolve()};
+      rewrite ^ /{repo.key}/_api/tree.json break;
+      error_page 405 =200 /{repo.key}/_api/tree.json;  # static files refuse POST otherwise
     }}
     location ~ "^/api/models/{rid}/" {{
       add_header X-Error-Code RevisionNotFound always;
@@ -236,7 +244,8 @@ def nginx_conf(repos: list[Repo], data_root: Path, run_dir: Path, port: int, wor
     location ~ "^/{rid}/resolve/" {{
       add_header X-Error-Code RevisionNotFound always;
       return 404 "revision not found\\n";
-    }}
+    }}""")
+        cdn_locations.append(f"""
     location ~ "^/cdn/{repo.key}/[0-9a-f]{{64}}/(?<bench_cdn_file>.+)$" {{
       alias {files}/files/$bench_cdn_file;
     }}""")
@@ -288,6 +297,18 @@ http {{
       add_header X-Error-Code RepoNotFound always;
       return 404 "repository not found\\n";
     }}
+    location ~ "^/[a-z]/_api/[a-z]+\\.json$" {{
+      internal;
+      default_type application/json;
+      root {data_root.resolve()};
+    }}
+  }}
+  server {{
+    listen 127.0.0.1:{cdn_port} backlog=4096;
+    server_name cdn;
+    location = /healthz {{ return 200 "ok\\n"; }}
+{"".join(cdn_locations)}
+    location / {{ return 404; }}
   }}
 }}
 """
@@ -305,6 +326,7 @@ class Server:
         self.access_log = access_log
         self.proc: subprocess.Popen | None = None
         self.port = 0
+        self.cdn_port = 0
 
     @property
     def endpoint(self) -> str:
@@ -318,10 +340,10 @@ class Server:
         data_root = self.repos[0].root.parent
         last_error = ""
         for _ in range(5):  # the free port can be taken between probe and bind
-            self.port = free_port()
+            self.port, self.cdn_port = free_port(), free_port()
             conf = self.run_dir / "nginx.conf"
             conf.write_text(nginx_conf(self.repos, data_root, self.run_dir, self.port,
-                                       self.workers, self.access_log))
+                                       self.cdn_port, self.workers, self.access_log))
             err = open(self.run_dir / "nginx.stderr", "wb")
             self.proc = subprocess.Popen(
                 [self.nginx_bin, "-p", str(self.run_dir), "-c", str(conf),
@@ -340,20 +362,21 @@ class Server:
 
     def _wait_ready(self) -> bool:
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
+        pending = [self.port, self.cdn_port]
+        while time.monotonic() < deadline and pending:
             if self.proc.poll() is not None:
                 return False
             try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
+                conn = http.client.HTTPConnection("127.0.0.1", pending[0], timeout=1)
                 conn.request("GET", "/healthz")
-                ok = conn.getresponse().status == 200
+                if conn.getresponse().status == 200:
+                    pending.pop(0)
                 conn.close()
-                if ok:
-                    return True
+                continue
             except OSError:
                 pass
             time.sleep(0.05)
-        return False
+        return not pending
 
     def _stop(self):
         if self.proc and self.proc.poll() is None:
@@ -368,9 +391,9 @@ class Server:
         self._stop()
         return False
 
-    def request(self, method: str, path: str, headers=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        conn.request(method, path, headers=headers or {})
+    def request(self, method: str, path: str, headers=None, body=None, port=0):
+        conn = http.client.HTTPConnection("127.0.0.1", port or self.port, timeout=10)
+        conn.request(method, path, body=body, headers=headers or {})
         res = conn.getresponse()
         body = res.read()
         conn.close()
@@ -388,15 +411,21 @@ class Server:
             "GET", f"/api/models/{repo.repo_id}/tree/{repo.commit}?recursive=true&expand=false")
         tree = json.loads(body) if res.status == 200 else []
         expect(len(tree) == len(repo.files), "tree API")
+        res, body = self.request("POST", f"/api/models/{repo.repo_id}/paths-info/main",
+                                 {"Content-Type": "application/json"},
+                                 json.dumps({"paths": [repo.files[0].path]}))
+        expect(res.status == 200 and len(json.loads(body)) == len(repo.files), "paths-info")
         lfs = next(f for f in repo.files if f.lfs)
         res, _ = self.request("HEAD", f"/{repo.repo_id}/resolve/main/{lfs.path}",
                               {"Accept-Encoding": "identity"})
         loc = res.getheader("Location", "")
-        expect(res.status == 302 and loc.startswith(self.endpoint + "/cdn/"), "LFS 302")
+        cdn = f"http://127.0.0.1:{self.cdn_port}"
+        expect(res.status == 302 and loc.startswith(cdn + "/cdn/"), "LFS 302")
         expect(res.getheader("X-Linked-Etag") == f'"{lfs.sha256}"', "X-Linked-Etag")
         expect(res.getheader("X-Linked-Size") == str(lfs.size), "X-Linked-Size")
         expect(res.getheader("X-Repo-Commit") == repo.commit, "X-Repo-Commit")
-        res, body = self.request("GET", loc[len(self.endpoint):], {"Range": "bytes=1-10"})
+        res, body = self.request("GET", loc[len(cdn):], {"Range": "bytes=1-10"},
+                                 port=self.cdn_port)
         expect(res.status == 206 and len(body) == min(10, lfs.size - 1) and
                res.getheader("Content-Range") == f"bytes 1-{min(10, lfs.size - 1)}/{lfs.size}",
                "CDN Range")
