@@ -37,7 +37,7 @@ struct HubSource {
   std::optional<std::string> model_file_name_split_template;
   // JSON order kept: quantization -> part strings ("00001-of-00003", ...).
   std::vector<std::pair<std::string, std::vector<std::string>>> quantization_parts;
-  nlohmann::json raw;  // the whole object, for fields xlaunch does not interpret
+  nlohmann::ordered_json raw;  // the whole object, for fields xlaunch does not interpret
 };
 
 struct FamilySpec {
@@ -63,7 +63,7 @@ struct LlmFamily {
   std::vector<std::int64_t> stop_token_ids;
   std::vector<std::string> stop;
   std::string origin;  // "built-in" or the path of the catalog file it came from
-  nlohmann::json raw;  // the whole family object
+  nlohmann::ordered_json raw;  // the whole family object (key order kept)
 
   bool has_ability(const std::string& ability) const;
 };

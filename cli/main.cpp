@@ -1,2 +1,66 @@
 // SPDX-License-Identifier: Apache-2.0
-int main() { return 0; }
+// The one exit funnel: pick the command, run it, turn failures into a message and exit code.
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/command.hpp"
+#include "core/cli_args/argv_normalizer.hpp"
+#include "core/util/error.hpp"
+
+namespace {
+
+void print_overview() {
+  std::cout << "xlaunch " XLAUNCH_VERSION " - launch large language models like `xinference launch`, without a server\n\n"
+               "Usage:\n"
+               "  xlaunch [launch] --model-name NAME [--model-engine ENGINE] [-f FORMAT] [-s SIZE] [-q QUANT] [options] [-- ENGINE ARGS]\n"
+               "  xlaunch COMMAND [options]\n\nCommands:\n";
+  for (const auto& entry : xl::cli::commands()) {
+    if (!entry.hidden) {
+      std::printf("  %-14s %s\n", entry.name, entry.summary);
+    }
+  }
+  std::cout << "\n'xlaunch COMMAND --help' shows a command's options; 'man xlaunch' has the details.\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    print_overview();
+    return static_cast<int>(xl::ExitCode::usage);
+  }
+  if (args.front() == "--help" || args.front() == "-h" || args.front() == "help") {
+    print_overview();
+    return 0;
+  }
+  if (args.front() == "--version" || args.front() == "-V") {
+    std::cout << "xlaunch " XLAUNCH_VERSION "\n";
+    return 0;
+  }
+  try {
+    const xl::NormalizedArgv normalized = xl::normalize_argv(args);
+    const auto& entries = xl::cli::commands();
+    const auto entry = std::find_if(entries.begin(), entries.end(),
+                                    [&](const auto& candidate) { return normalized.command == candidate.name; });
+    if (entry == entries.end()) {
+      throw xl::Error(xl::ExitCode::usage, "the '" + normalized.command + "' command is not available in this build");
+    }
+    return entry->run({normalized.command, normalized.parser_args, normalized.raw_args});
+  } catch (const xl::Error& error) {
+    std::cerr << "xlaunch: error: " << error.what() << "\n";
+    if (!error.hint().empty()) {
+      std::cerr << error.hint();
+      if (error.hint().back() != '\n') {
+        std::cerr << "\n";
+      }
+    }
+    return static_cast<int>(error.code());
+  } catch (const std::exception& error) {
+    std::cerr << "xlaunch: internal error: " << error.what() << "\n";
+    return static_cast<int>(xl::ExitCode::failure);
+  }
+}

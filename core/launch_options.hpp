@@ -4,6 +4,7 @@
 // What the user asked for on the command line, after parsing and before any matching.
 // Filled by cli/, consumed by core (matching, planning, downloads, engine command).
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -44,6 +45,7 @@ struct LaunchOptions {
   // xlaunch additions.
   std::string host = "127.0.0.1";
   int port = 8000;
+  std::optional<std::int64_t> context_length;  // --context-length: engine max context (tokens)
   std::optional<std::string> revision;     // overrides the catalog's pinned revision
   std::optional<std::string> cache_dir;    // overrides the hub cache folder
   bool offline = false;
@@ -58,6 +60,9 @@ struct LaunchOptions {
   std::optional<int> node_rank;
   std::optional<std::string> master_addr;
   bool ray = false;
+  // --hosts a,b,...: every node's address in rank order (rank 0 first). llama.cpp's head needs
+  // the RPC workers' addresses and mlx.launch needs the host list; vLLM/SGLang use master_addr.
+  std::vector<std::string> hosts;
 
   // Engine discovery override (--engine-bin).
   std::optional<std::string> engine_bin;

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "cli/flags.hpp"
+
+#include <algorithm>
+
+#include "core/util/error.hpp"
+#include "core/util/strings.hpp"
+
+namespace xl::cli {
+
+void add_common_flags(CLI::App& app, CommonOptions& common) {
+  app.add_option("--catalog", common.catalogs, "extra catalog file (Xinference llm_family.json schema), merged over the built-in one; repeatable")
+      ->type_name("FILE");
+  app.add_flag("--json", common.json, "print the result as JSON on stdout");
+  app.add_flag("--quiet", common.quiet, "print nothing but errors and results");
+}
+
+void add_spec_flags(CLI::App& app, LaunchOptions& options, bool model_name_required) {
+  auto* name = app.add_option("-n,--model-name", options.model_name, "model name from the catalog ('xlaunch list')");
+  if (model_name_required) {
+    name->required();
+  }
+  app.add_option("--model-engine", options.model_engine, "engine (-en): vLLM, SGLang, llama.cpp, MLX, Transformers")->type_name("ENGINE");
+  app.add_option("-f,--model-format", options.model_format, "model format: pytorch, ggufv2, awq, gptq, fp8, mlx, ...")->type_name("FORMAT");
+  app.add_option("-s,--size-in-billions", options.model_size, "model size in billions (671, 1_5)")->type_name("SIZE");
+  app.add_option("-q,--quantization", options.quantization, "quantization (none, Int4, Q4_K_M, 4bit, ...)")->type_name("QUANT");
+  app.add_option("--download-hub", options.download_hub, "where weights come from: auto, huggingface, modelscope (also --download_hub)")
+      ->check(CLI::IsMember({"auto", "huggingface", "modelscope"}))
+      ->type_name("HUB");
+  app.add_option("--revision", options.revision, "hub revision (commit, branch or tag) instead of the catalog's")->type_name("REV");
+}
+
+void add_launch_flags(CLI::App& app, LaunchOptions& options) {
+  app.add_option("-u,--model-uid", options.model_uid, "name the engine serves the model as (default: the model name)")->type_name("UID");
+  app.add_option("-t,--model-type", options.model_type, "model type; only LLM is supported")->check(CLI::IsMember({"LLM", "llm"}))->type_name("TYPE");
+  app.add_option("-r,--replica", options.replica, "replicas; xlaunch runs one engine process, so only 1")->check(CLI::Range(1, 1));
+  app.add_option("--n-worker", options.n_worker, "machines serving the model (same as --nnodes)")->check(CLI::PositiveNumber);
+  app.add_option("--n-gpu", options.n_gpu, "GPUs to use: auto (all visible), a number, or none for CPU")->type_name("N");
+  app.add_option("--gpu-idx", options.gpu_idx, "GPU indexes to use, e.g. 0,1 (sets CUDA_VISIBLE_DEVICES)")->type_name("LIST");
+  app.add_option("--model-path", options.model_path, "local weights (-mp): a folder, or a .gguf file; nothing is downloaded")->type_name("PATH");
+  app.add_flag("--trust-remote-code", options.trust_remote_code, "let the engine run code shipped with the model (default true; --trust-remote-code false to refuse)");
+  app.add_flag("--enable-thinking", options.enable_thinking, "turn on thinking for hybrid reasoning models");
+  app.add_option("--env", options.envs, "environment variable for the engine (-ev KEY VALUE); repeatable")->type_name("KEY VALUE");
+  app.add_option("--lora-modules", options.lora_modules, "LoRA adapter (-lm NAME PATH); repeatable")->type_name("NAME PATH");
+  app.add_option("--api-key", options.api_key, "API key the engine requires from clients (-ak)")->type_name("KEY");
+  app.add_option("--host", options.host, "address the engine listens on")->type_name("HOST");
+  app.add_option("--port", options.port, "port the engine listens on")->check(CLI::Range(1, 65535));
+  app.add_option("--cache-dir", options.cache_dir, "hub cache folder instead of the standard one")->type_name("DIR");
+  app.add_flag("--offline", options.offline, "use only what is cached; send no request");
+  app.add_flag("--dry-run", options.dry_run, "print the plan and the engine command; download and run nothing");
+  app.add_flag("-y,--yes", options.yes, "answer yes to every question (for scripts)");
+  app.add_flag("--force", options.force, "go on when disk space or GPU memory look too small");
+  app.add_option("--nnodes", options.nnodes, "number of machines for multi-node serving")->check(CLI::PositiveNumber);
+  app.add_option("--node-rank", options.node_rank, "this machine's rank, 0 for the head")->check(CLI::NonNegativeNumber);
+  app.add_option("--master-addr", options.master_addr, "head node address HOST[:PORT] for multi-node serving")->type_name("ADDR");
+  app.add_flag("--ray", options.ray, "vLLM multi-node through Ray instead of its native mode");
+  app.add_option("--engine-bin", options.engine_bin, "engine executable to run instead of the one on PATH")->type_name("PATH");
+}
+
+std::optional<int> parse(CLI::App& app, const CommandArgs& args) {
+  // CLI11 consumes the vector from the back.
+  std::vector<std::string> words = args.parser_args;
+  // `--trust-remote-code false` is how xinference users spell it; CLI11 flags take `=value`.
+  for (std::size_t i = 0; i + 1 < words.size(); ++i) {
+    const std::string next = to_lower(words[i + 1]);
+    if (words[i] == "--trust-remote-code" && (next == "true" || next == "false")) {
+      words[i] += "=" + next;
+      words.erase(words.begin() + static_cast<std::ptrdiff_t>(i) + 1);
+    }
+  }
+  std::reverse(words.begin(), words.end());
+  try {
+    app.parse(words);
+  } catch (const CLI::CallForHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::ParseError& error) {
+    std::cerr << "xlaunch " << args.name << ": error: " << error.what() << "\nRun 'xlaunch " << args.name
+              << " --help' for the options.\n";
+    return static_cast<int>(ExitCode::usage);
+  }
+  return std::nullopt;
+}
+
+}  // namespace xl::cli

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// The flags commands share, declared once so `launch`, `download` and `engines` spell them
+// the same way and `--help` lists them the same way.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/command.hpp"
+#include "core/launch_options.hpp"
+
+namespace xl::cli {
+
+struct CommonOptions {
+  std::vector<std::string> catalogs;  // --catalog FILE, repeatable
+  bool json = false;
+  bool quiet = false;
+};
+
+void add_common_flags(CLI::App& app, CommonOptions& common);
+
+// -n -en -f -s -q --download-hub --revision: what picks a spec.
+void add_spec_flags(CLI::App& app, LaunchOptions& options, bool model_name_required);
+
+// Everything else `launch` takes (xinference launch flags and xlaunch additions).
+void add_launch_flags(CLI::App& app, LaunchOptions& options);
+
+// Parses `args` into `app`. Returns nullopt to go on, or the exit code to return now: 0 after
+// --help, 2 after a parse error (the message is printed by CLI11).
+std::optional<int> parse(CLI::App& app, const CommandArgs& args);
+
+}  // namespace xl::cli

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// `xlaunch cached` and `xlaunch remove-cache`: what the completion records say is in the hub
+// caches, and removing one model version's snapshot entries plus the blobs nothing else uses.
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/cache/completion_record.hpp"
+
+namespace xl::cache {
+
+struct CachedEntry {
+  std::string model_version;  // Xinference's name: {model_name}--{size}B--{format}--{quantization}
+  std::string hub;
+  std::string model_id;
+  std::string revision;
+  std::string commit;
+  std::uint64_t bytes = 0;    // bytes of the files present now
+  std::filesystem::path path; // the snapshot folder
+  bool complete = false;      // record complete and every file present
+};
+
+// Every record, optionally only those whose model version belongs to `model_name`
+// (model_version starts with "{model_name}--"; case-insensitive).
+std::vector<CachedEntry> list_cached(const RecordStore& records, const std::optional<std::string>& model_name);
+
+struct RemovalPlan {
+  std::string model_version;
+  std::vector<CompletionRecord> records;     // the records removed (one per hub)
+  std::vector<std::filesystem::path> paths;  // snapshot entries and blobs to delete, sorted
+  std::uint64_t bytes = 0;                   // bytes freed (blobs and plain files)
+};
+
+// What removing `model_version` deletes. Snapshot entries still listed by another record stay;
+// a blob goes only when no remaining snapshot entry of its repository links to it.
+// Throws Error(usage) "There is no model version named X." when no record has it.
+RemovalPlan plan_removal(const RecordStore& records, const std::string& model_version);
+
+// Deletes the plan's paths, prunes folders left empty (and refs/trees of a snapshot that is
+// gone), and removes the records. Throws Error(download) naming a path it cannot delete.
+void execute_removal(const RecordStore& records, const RemovalPlan& plan);
+
+}  // namespace xl::cache

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/cache/file_lock.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "core/util/error.hpp"
+
+namespace xl::cache {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path pid_path(const fs::path& path) { return path.string() + ".pid"; }
+
+void write_pid(int fd) {
+  const std::string text = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd, 0) == 0) {
+    // Best effort: the pid is only used for messages and stale detection.
+    [[maybe_unused]] const ssize_t n = ::pwrite(fd, text.data(), text.size(), 0);
+  }
+}
+
+bool flock_unsupported(int err) { return err == ENOLCK || err == EOPNOTSUPP || err == ENOSYS || err == EINVAL; }
+
+enum class Attempt { acquired, busy, unsupported };
+
+// The O_EXCL fallback; takes over a lock whose holder is dead.
+std::optional<int> try_pid_lock(const fs::path& path) {
+  const fs::path marker = pid_path(path);
+  for (int round = 0; round < 2; ++round) {
+    const int fd = ::open(marker.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0664);
+    if (fd >= 0) {
+      write_pid(fd);
+      return fd;
+    }
+    if (errno != EEXIST) {
+      throw Error(ExitCode::download, "cannot create lock " + marker.string() + ": " + std::strerror(errno));
+    }
+    auto holder = lock_holder_pid(marker);
+    if (!holder || process_alive(*holder)) {
+      return std::nullopt;
+    }
+    ::unlink(marker.c_str());  // the holder died without cleaning up
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool process_alive(long pid) {
+  if (pid <= 0) {
+    return false;
+  }
+  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+}
+
+std::optional<long> lock_holder_pid(const fs::path& path) {
+  for (const fs::path& candidate : {path, pid_path(path)}) {
+    std::ifstream in(candidate);
+    long pid = 0;
+    if (in >> pid && pid > 0) {
+      return pid;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<FileLock> FileLock::try_acquire(const fs::path& path) {
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0664);
+  if (fd < 0) {
+    throw Error(ExitCode::download, "cannot open lock " + path.string() + ": " + std::strerror(errno));
+  }
+  if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
+    write_pid(fd);
+    return FileLock(path, fd, false);
+  }
+  const int err = errno;
+  ::close(fd);
+  if (err == EWOULDBLOCK || err == EINTR) {
+    return std::nullopt;
+  }
+  if (!flock_unsupported(err)) {
+    throw Error(ExitCode::download, "cannot lock " + path.string() + ": " + std::strerror(err));
+  }
+  if (auto pid_fd = try_pid_lock(path)) {
+    return FileLock(path, *pid_fd, true);
+  }
+  return std::nullopt;
+}
+
+FileLock FileLock::acquire(const fs::path& path, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto pause = std::chrono::milliseconds(10);
+  while (true) {
+    if (auto lock = try_acquire(path)) {
+      return std::move(*lock);
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      break;
+    }
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(250));
+  }
+  const auto holder = lock_holder_pid(path);
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(timeout).count();
+  std::string who = holder ? "process " + std::to_string(*holder) + (process_alive(*holder) ? "" : " (no longer running)")
+                           : std::string("another process");
+  throw Error(ExitCode::download, "timed out after " + std::to_string(seconds) + " s waiting for the lock " +
+                                      path.string() + " held by " + who +
+                                      "; wait for that download to finish or stop it");
+}
+
+FileLock::FileLock(FileLock&& other) noexcept
+    : m_path(std::move(other.m_path)), m_fd(other.m_fd), m_pid_file(other.m_pid_file) {
+  other.m_fd = -1;
+}
+
+FileLock& FileLock::operator=(FileLock&& other) noexcept {
+  if (this != &other) {
+    release();
+    m_path = std::move(other.m_path);
+    m_fd = other.m_fd;
+    m_pid_file = other.m_pid_file;
+    other.m_fd = -1;
+  }
+  return *this;
+}
+
+FileLock::~FileLock() { release(); }
+
+void FileLock::release() noexcept {
+  if (m_fd < 0) {
+    return;
+  }
+  if (m_pid_file) {
+    ::unlink(pid_path(m_path).c_str());
+  } else {
+    // Leave the file (as huggingface_hub does) but clear the pid so it names no one.
+    [[maybe_unused]] const int rc = ::ftruncate(m_fd, 0);
+    ::flock(m_fd, LOCK_UN);
+  }
+  ::close(m_fd);
+  m_fd = -1;
+}
+
+}  // namespace xl::cache

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/cache/hf_cache.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "core/cache/atomic_file.hpp"
+#include "core/util/error.hpp"
+
+namespace xl::cache {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool is_commit(const std::string& text) {
+  if (text.size() != 40) {
+    return false;
+  }
+  for (char c : text) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string HfCache::repo_folder_name(const std::string& model_id) {
+  std::string name = "models--";
+  for (char c : model_id) {
+    if (c == '/') {
+      name += "--";
+    } else {
+      name.push_back(c);
+    }
+  }
+  return name;
+}
+
+fs::path HfCache::repo_dir(const std::string& model_id) const { return m_root / repo_folder_name(model_id); }
+
+fs::path HfCache::blob_path(const std::string& model_id, const std::string& blob) const {
+  return repo_dir(model_id) / "blobs" / blob;
+}
+
+fs::path HfCache::snapshot_dir(const std::string& model_id, const std::string& commit) const {
+  return repo_dir(model_id) / "snapshots" / commit;
+}
+
+fs::path HfCache::snapshot_file(const std::string& model_id, const std::string& commit, const std::string& path) const {
+  return snapshot_dir(model_id, commit) / fs::path(path);
+}
+
+fs::path HfCache::lock_path(const std::string& model_id, const std::string& blob) const {
+  return m_root / ".locks" / repo_folder_name(model_id) / (blob + ".lock");
+}
+
+std::optional<std::string> HfCache::read_ref(const std::string& model_id, const std::string& revision) const {
+  const fs::path ref = repo_dir(model_id) / "refs" / fs::path(revision);
+  std::error_code ec;
+  if (!fs::is_regular_file(ref, ec)) {
+    return std::nullopt;
+  }
+  std::string content = read_file(ref);
+  while (!content.empty() && (content.back() == '\n' || content.back() == '\r' || content.back() == ' ')) {
+    content.pop_back();
+  }
+  if (!is_commit(content)) {
+    return std::nullopt;
+  }
+  return content;
+}
+
+void HfCache::write_ref(const std::string& model_id, const std::string& revision, const std::string& commit) const {
+  if (revision == commit) {
+    return;
+  }
+  if (read_ref(model_id, revision) == commit) {
+    return;
+  }
+  write_file_atomic(repo_dir(model_id) / "refs" / fs::path(revision), commit);
+}
+
+void HfCache::link_snapshot_file(const std::string& model_id, const std::string& commit, const std::string& path,
+                                 const std::string& blob) const {
+  const fs::path pointer = snapshot_file(model_id, commit, path);
+  const fs::path target = blob_path(model_id, blob);
+  std::error_code ec;
+  fs::create_directories(pointer.parent_path(), ec);
+  if (ec) {
+    throw Error(ExitCode::download, "cannot create " + pointer.parent_path().string() + ": " + ec.message());
+  }
+  // Relative, as huggingface_hub writes it: os.path.relpath(blob, dirname(pointer)).
+  const fs::path relative = target.lexically_relative(pointer.parent_path());
+  if (fs::is_symlink(fs::symlink_status(pointer, ec))) {
+    if (fs::read_symlink(pointer, ec) == relative) {
+      return;
+    }
+  }
+  fs::remove(pointer, ec);
+  fs::create_symlink(relative, pointer, ec);
+  if (!ec) {
+    return;
+  }
+  // No symlinks here (some network and Windows filesystems): a plain copy, as
+  // huggingface_hub does with HF_HUB_DISABLE_SYMLINKS.
+  std::error_code copy_error;
+  fs::copy_file(target, pointer, fs::copy_options::overwrite_existing, copy_error);
+  if (copy_error) {
+    throw Error(ExitCode::download, "cannot link or copy " + target.string() + " to " + pointer.string() + ": " +
+                                        copy_error.message());
+  }
+}
+
+void HfCache::write_tree(const std::string& model_id, const std::string& commit,
+                         const std::vector<hubs::RemoteFile>& files) const {
+  nlohmann::ordered_json entries = nlohmann::ordered_json::object();
+  for (const auto& file : files) {
+    nlohmann::ordered_json entry;
+    entry["size"] = file.size;
+    entry["blob_id"] = file.git_oid.value_or("");
+    if (file.lfs && file.sha256) {
+      entry["lfs_sha256"] = *file.sha256;
+      entry["lfs_size"] = file.size;
+    }
+    entries[file.path] = std::move(entry);
+  }
+  nlohmann::ordered_json tree;
+  tree["format_version"] = 1;
+  tree["files"] = std::move(entries);
+  write_file_atomic(repo_dir(model_id) / "trees" / (commit + ".json"), tree.dump(1));
+}
+
+std::optional<std::vector<hubs::RemoteFile>> HfCache::read_tree(const std::string& model_id,
+                                                                const std::string& commit) const {
+  const fs::path path = repo_dir(model_id) / "trees" / (commit + ".json");
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) {
+    return std::nullopt;
+  }
+  auto tree = nlohmann::json::parse(read_file(path), nullptr, false);
+  if (tree.is_discarded() || !tree.is_object() || tree.value("format_version", 0) != 1 || !tree.contains("files") ||
+      !tree["files"].is_object()) {
+    return std::nullopt;
+  }
+  std::vector<hubs::RemoteFile> files;
+  for (const auto& [name, entry] : tree["files"].items()) {
+    if (!entry.is_object() || !hubs::is_safe_repo_path(name)) {
+      return std::nullopt;
+    }
+    hubs::RemoteFile file;
+    file.path = name;
+    file.size = entry.value("size", std::uint64_t{0});
+    const std::string blob_id = entry.value("blob_id", "");
+    if (!blob_id.empty()) {
+      file.git_oid = blob_id;
+    }
+    if (entry.contains("lfs_sha256") && entry["lfs_sha256"].is_string()) {
+      file.lfs = true;
+      file.sha256 = entry["lfs_sha256"].get<std::string>();
+    }
+    files.push_back(std::move(file));
+  }
+  return files;
+}
+
+void HfCache::ensure_cachedir_tag() const {
+  const fs::path tag = m_root / "CACHEDIR.TAG";
+  std::error_code ec;
+  if (fs::exists(tag, ec)) {
+    return;
+  }
+  write_file_atomic(tag,
+                    "Signature: 8a477f597d28d172789f06886806bc55\n"
+                    "# This file is a cache directory tag created by xlaunch (Hugging Face hub cache).\n"
+                    "# For information about cache directory tags, see: https://bford.info/cachedir/\n");
+}
+
+std::optional<std::string> hf_blob_name(const hubs::RemoteFile& file) {
+  if (file.lfs && file.sha256) {
+    return file.sha256;
+  }
+  if (file.git_oid && !file.git_oid->empty()) {
+    return file.git_oid;
+  }
+  return file.sha256;
+}
+
+}  // namespace xl::cache

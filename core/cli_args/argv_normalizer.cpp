@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/cli_args/argv_normalizer.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+
+#include "core/util/error.hpp"
+#include "core/util/strings.hpp"
+
+namespace xl {
+namespace {
+
+// xinference's multi-letter short flags and alternative spellings -> xlaunch's long flags.
+const std::map<std::string, std::string>& aliases() {
+  static const std::map<std::string, std::string> table = {
+      {"-en", "--model-engine"},   {"-mp", "--model-path"},       {"--model_path", "--model-path"},
+      {"-ev", "--env"},            {"-lm", "--lora-modules"},     {"-ak", "--api-key"},
+      {"--download_hub", "--download-hub"},
+  };
+  return table;
+}
+
+// Flags of `xinference launch` that talk to a server, with why xlaunch has no use for them.
+const std::map<std::string, std::string>& server_only_flags() {
+  static const std::map<std::string, std::string> table = {
+      {"-e", "xlaunch runs the engine itself; there is no Xinference endpoint to talk to"},
+      {"--endpoint", "xlaunch runs the engine itself; there is no Xinference endpoint to talk to"},
+      {"--worker-ip", "xlaunch runs on the machine it is started on; for several machines use --nnodes/--node-rank"},
+      {"--enable-virtual-env", "xlaunch runs the engine installed on this machine; it manages no virtualenvs"},
+      {"--disable-virtual-env", "xlaunch runs the engine installed on this machine; it manages no virtualenvs"},
+      {"-vp", "xlaunch runs the engine installed on this machine; it manages no virtualenvs"},
+      {"--virtual-env-package", "xlaunch runs the engine installed on this machine; it manages no virtualenvs"},
+      {"--virtual-env-find-link", "xlaunch runs the engine installed on this machine; it manages no virtualenvs"},
+  };
+  return table;
+}
+
+std::string flag_name(const std::string& word) {
+  const auto equals = word.find('=');
+  return equals == std::string::npos ? word : word.substr(0, equals);
+}
+
+bool looks_like_flag(const std::string& word) {
+  if (word.size() < 2 || word[0] != '-') {
+    return false;
+  }
+  // "-1" or "-0.5" is a negative value, not a flag.
+  return !(std::isdigit(static_cast<unsigned char>(word[1])) || word[1] == '.');
+}
+
+}  // namespace
+
+const std::vector<std::string>& command_names() {
+  static const std::vector<std::string> names = {"launch", "download", "list", "engines", "cached",
+                                                 "remove-cache", "config", "completion", "__complete"};
+  return names;
+}
+
+NormalizedArgv normalize_argv(const std::vector<std::string>& args) {
+  NormalizedArgv result;
+  std::size_t first = 0;
+  const auto& commands = command_names();
+  if (!args.empty() && std::find(commands.begin(), commands.end(), args.front()) != commands.end()) {
+    result.command = args.front();
+    first = 1;
+  } else {
+    result.command = "launch";
+  }
+  bool after_separator = false;
+  for (std::size_t i = first; i < args.size(); ++i) {
+    const std::string& word = args[i];
+    if (after_separator) {
+      result.raw_args.push_back(word);
+      continue;
+    }
+    if (word == "--") {
+      after_separator = true;
+      continue;
+    }
+    const std::string name = flag_name(word);
+    if (const auto refused = server_only_flags().find(name); refused != server_only_flags().end()) {
+      throw Error(ExitCode::usage, name + " is not supported: " + refused->second);
+    }
+    if (const auto alias = aliases().find(name); alias != aliases().end()) {
+      result.parser_args.push_back(alias->second + word.substr(name.size()));
+      continue;
+    }
+    result.parser_args.push_back(word);
+  }
+  return result;
+}
+
+std::vector<ExtraArg> group_extra_args(const std::vector<std::string>& unrecognised, const std::vector<std::string>& raw) {
+  std::vector<ExtraArg> extras;
+  for (std::size_t i = 0; i < unrecognised.size(); ++i) {
+    const std::string& word = unrecognised[i];
+    if (!looks_like_flag(word)) {
+      throw Error(ExitCode::usage, "unexpected argument '" + word +
+                                       "'; name the model with --model-name, and put engine arguments after their --flag or after --");
+    }
+    ExtraArg extra;
+    const auto equals = word.find('=');
+    if (equals != std::string::npos) {
+      extra.flag = word.substr(0, equals);
+      extra.value = word.substr(equals + 1);
+    } else {
+      extra.flag = word;
+      if (i + 1 < unrecognised.size() && !looks_like_flag(unrecognised[i + 1])) {
+        extra.value = unrecognised[++i];
+      }
+    }
+    extras.push_back(std::move(extra));
+  }
+  for (const auto& word : raw) {
+    extras.push_back(ExtraArg{word, std::nullopt, true});
+  }
+  return extras;
+}
+
+}  // namespace xl

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/completion/catalog_values.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+
+namespace xl::completion {
+namespace {
+
+constexpr std::array<std::string_view, 5> k_engines{"vLLM", "SGLang", "llama.cpp", "MLX", "Transformers"};
+
+bool same_text(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
+           return std::tolower(x) == std::tolower(y);
+         });
+}
+
+bool one_of(std::string_view value, std::initializer_list<std::string_view> list) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+// "1_5" and "1.5" are the same size (Xinference's match_model_size); compare the spelling with
+// `_` read as `.`, so "671" matches "671" and "1.5" matches "1_5".
+std::string size_display(std::string_view text) {
+  std::string out(text);
+  std::replace(out.begin(), out.end(), '_', '.');
+  return out;
+}
+
+double size_number(std::string_view text) {
+  const auto display = size_display(text);
+  double number = 0;
+  std::from_chars(display.data(), display.data() + display.size(), number);
+  return number;
+}
+
+bool matches(const catalog::FlatSpec& spec, const Selection& selection, ValueKind skip) {
+  if (skip != ValueKind::model && selection.model && (spec.family == nullptr || !same_text(spec.family->model_name, *selection.model))) {
+    return false;
+  }
+  if (skip != ValueKind::format && selection.format && !same_text(spec.model_format, *selection.format)) {
+    return false;
+  }
+  if (skip != ValueKind::size && selection.size && size_display(*selection.size) != size_display(spec.size.text)) {
+    return false;
+  }
+  if (skip != ValueKind::quantization && selection.quantization && !same_text(spec.quantization, *selection.quantization)) {
+    return false;
+  }
+  if (skip != ValueKind::hub && selection.hub && !same_text(*selection.hub, "auto") && !same_text(spec.hub, *selection.hub)) {
+    return false;
+  }
+  if (skip != ValueKind::engine && selection.engine && !engine_serves(*selection.engine, spec)) {
+    return false;
+  }
+  return true;
+}
+
+void add_unique(std::vector<Candidate>& out, std::string value, std::string description = {}) {
+  const bool present = std::any_of(out.begin(), out.end(), [&](const Candidate& c) { return c.value == value; });
+  if (!present) {
+    out.push_back({std::move(value), std::move(description)});
+  }
+}
+
+std::string model_description(const catalog::LlmFamily& family) {
+  std::string text;
+  for (const auto& ability : family.model_ability) {
+    text += (text.empty() ? "" : ", ") + ability;
+  }
+  return text;
+}
+
+}  // namespace
+
+std::span<const std::string_view> engine_names() { return k_engines; }
+
+bool engine_serves(std::string_view engine, const catalog::FlatSpec& spec) {
+  const std::string_view format = spec.model_format;
+  if (same_text(engine, "vLLM")) {
+    return one_of(format, {"pytorch", "gptq", "awq", "fp4", "fp8", "bnb"}) || (format == "ggufv2" && spec.parts.size() <= 1);
+  }
+  if (same_text(engine, "SGLang")) {
+    return one_of(format, {"pytorch", "gptq", "awq", "fp8", "bnb"});
+  }
+  if (same_text(engine, "Transformers")) {
+    return one_of(format, {"pytorch", "gptq", "awq", "bnb", "fp4"});
+  }
+  if (same_text(engine, "llama.cpp")) {
+    return format == "ggufv2";
+  }
+  if (same_text(engine, "MLX")) {
+    return format == "mlx";
+  }
+  return false;
+}
+
+std::vector<Candidate> catalog_values(ValueKind kind, const Selection& selection, std::span<const catalog::FlatSpec> specs) {
+  std::vector<Candidate> out;
+  std::vector<const catalog::FlatSpec*> matching;
+  for (const auto& spec : specs) {
+    if (matches(spec, selection, kind)) {
+      matching.push_back(&spec);
+    }
+  }
+  switch (kind) {
+    case ValueKind::model:
+      for (const auto* spec : matching) {
+        if (spec->family != nullptr) {
+          add_unique(out, spec->family->model_name, model_description(*spec->family));
+        }
+      }
+      break;
+    case ValueKind::engine:
+      for (const auto engine : k_engines) {
+        if (std::any_of(matching.begin(), matching.end(), [&](const auto* spec) { return engine_serves(engine, *spec); })) {
+          add_unique(out, std::string(engine));
+        }
+      }
+      break;
+    case ValueKind::format:
+      for (const auto* spec : matching) {
+        add_unique(out, spec->model_format);
+      }
+      break;
+    case ValueKind::size:
+      std::stable_sort(matching.begin(), matching.end(),
+                       [](const auto* a, const auto* b) { return size_number(a->size.text) < size_number(b->size.text); });
+      for (const auto* spec : matching) {
+        add_unique(out, size_display(spec->size.text), "billion parameters");
+      }
+      break;
+    case ValueKind::quantization:
+      for (const auto* spec : matching) {
+        add_unique(out, spec->quantization);
+      }
+      break;
+    case ValueKind::hub:
+      add_unique(out, "auto", "pick the hub automatically");
+      for (const auto* spec : matching) {
+        add_unique(out, spec->hub);
+      }
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+}  // namespace xl::completion

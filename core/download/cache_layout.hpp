@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// How one hub's cache stores a snapshot; the downloader is written once against this and
+// each hub supplies its layout (HF: blobs + relative symlinks; ModelScope: plain files).
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "hubs/hub.hpp"
+
+namespace xl::download {
+
+class CacheLayout {
+ public:
+  virtual ~CacheLayout() = default;
+
+  virtual const std::filesystem::path& root() const = 0;
+  virtual std::filesystem::path snapshot_dir(const std::string& model_id, const hubs::RevisionInfo& rev) const = 0;
+  // The file is in the snapshot folder with the listed size.
+  virtual bool is_cached(const std::string& model_id, const hubs::RevisionInfo& rev,
+                         const hubs::RemoteFile& file) const = 0;
+  // The file can be put in place without a transfer (HF: its blob exists; MS: a verified
+  // legacy copy). Returns the source path.
+  virtual std::optional<std::filesystem::path> reusable(const std::string& model_id, const hubs::RevisionInfo& rev,
+                                                        const hubs::RemoteFile& file) const = 0;
+  // Where the transfer engine writes the bytes.
+  virtual std::filesystem::path fetch_destination(const std::string& model_id, const hubs::RevisionInfo& rev,
+                                                  const hubs::RemoteFile& file) const = 0;
+  // Locks to hold while fetching these files (sorted, unique).
+  virtual std::vector<std::filesystem::path> lock_paths(const std::string& model_id,
+                                                        const std::vector<hubs::RemoteFile>& files) const = 0;
+  // After a file was fetched or found reusable: check what the engine could not (HF git
+  // sha1 of non-LFS files) and put it in the snapshot folder. Throws Error(download).
+  virtual void install(const std::string& model_id, const hubs::RevisionInfo& rev, const hubs::RemoteFile& file,
+                       const std::optional<std::filesystem::path>& reused_from) const = 0;
+  // After the whole selection is in place (HF: refs/{revision}, trees/{commit}.json).
+  virtual void finish(const std::string& model_id, const hubs::RevisionInfo& rev,
+                      const std::vector<hubs::RemoteFile>& listing) const = 0;
+  // Offline: the revision and the files of `wanted` (empty: the whole snapshot) when the cache
+  // holds all of them; nullopt otherwise. No network.
+  virtual std::optional<std::pair<hubs::RevisionInfo, std::vector<hubs::RemoteFile>>> offline_lookup(
+      const std::string& model_id, const std::string& revision, const std::vector<std::string>& wanted) const = 0;
+};
+
+std::unique_ptr<CacheLayout> make_hf_layout(std::filesystem::path root);
+std::unique_ptr<CacheLayout> make_ms_layout(std::filesystem::path root);
+
+}  // namespace xl::download

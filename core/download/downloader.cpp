@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/download/downloader.hpp"
+
+#include "core/cache/file_lock.hpp"
+#include "core/cache/hf_cache.hpp"
+#include "core/download/remote_listing.hpp"
+#include "core/util/error.hpp"
+
+namespace xl::download {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<hubs::RemoteFile> files_from_record(const cache::CompletionRecord& record) {
+  std::vector<hubs::RemoteFile> files;
+  for (const auto& entry : record.files) {
+    hubs::RemoteFile file;
+    file.path = entry.path;
+    file.size = entry.size;
+    file.sha256 = entry.sha256;
+    if (entry.blob && entry.blob->size() == 64) {
+      file.lfs = true;
+      file.sha256 = entry.blob;
+    } else if (entry.blob) {
+      file.git_oid = entry.blob;
+    }
+    files.push_back(std::move(file));
+  }
+  return files;
+}
+
+[[noreturn]] void throw_transfer_failure(const hubs::Hub& hub, const std::string& model_id,
+                                         const hubs::RevisionInfo& rev, const hubs::RemoteFile& file,
+                                         const http::FileResult& result, std::size_t failures) {
+  const std::string where = model_id + "/" + file.path;
+  const std::string more = failures > 1 ? " (" + std::to_string(failures - 1) + " more files failed)" : "";
+  const std::string detail = result.error.empty() ? "" : ": " + result.error;
+  switch (result.status) {
+    case http::FileStatus::not_found:
+      throw Error(ExitCode::download, hub.file_error_message(404, model_id, rev, file.path) + more);
+    case http::FileStatus::unauthorized:
+      throw Error(ExitCode::download,
+                  hub.file_error_message(result.http_status != 0 ? result.http_status : 401, model_id, rev, file.path) +
+                      more);
+    case http::FileStatus::http_error:
+      throw Error(ExitCode::download, hub.file_error_message(result.http_status, model_id, rev, file.path) + more);
+    case http::FileStatus::integrity_error:
+      throw Error(ExitCode::download, "integrity check failed for " + where + detail +
+                                          "; the damaged data was discarded, run again to retry" + more);
+    case http::FileStatus::no_space:
+      throw Error(ExitCode::resources, "disk full while downloading " + where + detail +
+                                           "; free space and run again to resume" + more);
+    case http::FileStatus::cancelled:
+      throw Error(ExitCode::interrupted, "download of " + where + " interrupted; run again to resume" + more);
+    case http::FileStatus::network_error:
+    case http::FileStatus::ok:
+      break;
+  }
+  throw Error(ExitCode::download, "download of " + where + " from " + hub.display_name() + " failed" + detail +
+                                      "; run the same command again to resume" + more);
+}
+
+}  // namespace
+
+struct Downloader::Resolved {
+  std::unique_ptr<hubs::Hub> hub;
+  std::unique_ptr<CacheLayout> layout;
+  hubs::RevisionInfo rev;
+  std::vector<hubs::RemoteFile> listing;   // the whole repository; empty when not listed
+  std::vector<hubs::RemoteFile> selected;  // what the target needs, in target order
+  FilePlan plan;
+};
+
+Downloader::Downloader(HubSettings settings, http::Client& client, http::Transport& transport,
+                       const cache::DiskSpace& disk, cache::RecordStore records)
+    : m_settings(std::move(settings)),
+      m_client(client),
+      m_transport(transport),
+      m_disk(disk),
+      m_records(std::move(records)) {}
+
+Downloader::Resolved Downloader::resolve(const DownloadTarget& target, const DownloadOptions& options) {
+  Resolved r;
+  r.hub = hubs::make_hub(target.hub, m_settings);
+  const bool is_hf = target.hub == "huggingface";
+  const fs::path root = options.cache_dir ? *options.cache_dir : (is_hf ? m_settings.hf.cache : m_settings.ms.cache);
+  r.layout = is_hf ? make_hf_layout(root) : make_ms_layout(root);
+  const std::string revision = options.revision.value_or(target.revision.value_or(r.hub->default_revision()));
+  const bool offline = options.offline || (is_hf && m_settings.hf.offline);
+
+  auto record = m_records.load(target.hub, target.model_version);
+  const bool same_target = record && record->model_id == target.model_id && record->revision == revision &&
+                           record->cache_root == root;
+  const bool record_usable = same_target && record->complete && record->files_present();
+  bool from_record = false;
+
+  if (offline) {
+    if (record_usable) {
+      r.rev = {record->revision, record->commit};
+      r.selected = files_from_record(*record);
+      from_record = true;
+    } else if (auto found = same_target ? std::nullopt : r.layout->offline_lookup(target.model_id, revision, target.files)) {
+      r.rev = found->first;
+      r.selected = std::move(found->second);
+    } else {
+      throw Error(ExitCode::download, target.model_version + " (" + target.model_id + "@" + revision + ") is " +
+                                          (same_target ? "only partly" : "not") + " in the " + r.hub->display_name() +
+                                          " cache at " + root.string() +
+                                          "; run once without --offline (or HF_HUB_OFFLINE) to download it");
+    }
+  } else {
+    r.rev = resolve_revision(*r.hub, m_client, target.model_id, revision);
+    if (record_usable && record->commit == r.rev.commit) {
+      r.selected = files_from_record(*record);
+      from_record = true;
+    } else {
+      r.listing = list_files(*r.hub, m_client, target.model_id, r.rev);
+      r.selected = select_files(r.listing, target.files, *r.hub, target.model_id, r.rev);
+    }
+  }
+
+  FilePlan& plan = r.plan;
+  plan.hub = target.hub;
+  plan.model_id = target.model_id;
+  plan.model_version = target.model_version;
+  plan.revision = r.rev.revision;
+  plan.commit = r.rev.commit;
+  plan.cache_root = root;
+  plan.snapshot_dir = r.layout->snapshot_dir(target.model_id, r.rev);
+  plan.offline = offline;
+  plan.from_record = from_record;
+  for (const auto& file : r.selected) {
+    PlannedFile planned;
+    planned.path = file.path;
+    planned.size = file.size;
+    planned.sha256 = file.sha256;
+    planned.local_path = plan.snapshot_dir / fs::path(file.path);
+    planned.cached = from_record || r.layout->is_cached(target.model_id, r.rev, file) ||
+                     r.layout->reusable(target.model_id, r.rev, file).has_value();
+    planned.bytes_to_fetch = planned.cached ? 0 : file.size;
+    plan.total_bytes += file.size;
+    plan.bytes_to_fetch += planned.bytes_to_fetch;
+    plan.files.push_back(std::move(planned));
+  }
+  plan.free_bytes = m_disk.available(root);
+  return r;
+}
+
+FilePlan Downloader::plan(const DownloadTarget& target, const DownloadOptions& options) {
+  return resolve(target, options).plan;
+}
+
+DownloadResult Downloader::ensure(const DownloadTarget& target, const DownloadOptions& options,
+                                  DownloadObserver& observer) {
+  Resolved r = resolve(target, options);
+  observer.on_plan(r.plan);
+  const std::string& model_id = target.model_id;
+
+  cache::CompletionRecord record;
+  record.model_version = target.model_version;
+  record.hub = target.hub;
+  record.model_id = model_id;
+  record.revision = r.rev.revision;
+  record.commit = r.rev.commit;
+  record.cache_root = r.plan.cache_root;
+  record.snapshot_dir = r.plan.snapshot_dir;
+  for (const auto& file : r.selected) {
+    record.files.push_back({file.path, file.size, file.sha256,
+                            target.hub == "huggingface" ? cache::hf_blob_name(file) : std::nullopt});
+  }
+
+  DownloadResult result;
+  result.snapshot_dir = r.plan.snapshot_dir;
+  result.commit = r.rev.commit;
+  for (const auto& file : r.plan.files) {
+    result.files.push_back(file.local_path);
+  }
+
+  std::vector<hubs::RemoteFile> missing;
+  for (std::size_t i = 0; i < r.selected.size(); ++i) {
+    if (!r.layout->is_cached(model_id, r.rev, r.selected[i])) {
+      missing.push_back(r.selected[i]);
+    }
+  }
+  if (!missing.empty()) {
+    cache::check_free_space(r.plan.bytes_to_fetch, r.plan.free_bytes, r.plan.cache_root, options.force);
+    m_records.save(record);  // "partial": shows in `xlaunch cached` until it completes
+
+    std::vector<cache::FileLock> locks;
+    for (const auto& path : r.layout->lock_paths(model_id, missing)) {
+      locks.push_back(cache::FileLock::acquire(path, options.lock_timeout));
+    }
+    // Re-check under the locks: another process may have finished some files meanwhile.
+    std::vector<hubs::RemoteFile> to_fetch;
+    for (const auto& file : missing) {
+      if (r.layout->is_cached(model_id, r.rev, file)) {
+        continue;
+      }
+      if (auto source = r.layout->reusable(model_id, r.rev, file)) {
+        r.layout->install(model_id, r.rev, file, source);
+        continue;
+      }
+      to_fetch.push_back(file);
+    }
+    std::vector<http::FileJob> jobs;
+    for (const auto& file : to_fetch) {
+      http::FileJob job;
+      job.display_name = file.path;
+      job.request = r.hub->file_request(model_id, r.rev, file.path);
+      job.destination = r.layout->fetch_destination(model_id, r.rev, file);
+      job.expected_size = file.size;
+      job.expected_sha256 = file.sha256;
+      jobs.push_back(std::move(job));
+    }
+    const auto results = jobs.empty() ? std::vector<http::FileResult>{} : m_transport.fetch(jobs, observer);
+    std::size_t failures = 0;
+    std::optional<std::size_t> first_failure;
+    for (std::size_t i = 0; i < to_fetch.size(); ++i) {
+      const bool ok = i < results.size() && results[i].status == http::FileStatus::ok;
+      if (!ok) {
+        ++failures;
+        first_failure = first_failure.value_or(i);
+        continue;
+      }
+      result.bytes_transferred += results[i].bytes_transferred;
+      result.bytes_reused += results[i].bytes_reused;
+      ++result.files_fetched;
+      r.layout->install(model_id, r.rev, to_fetch[i], std::nullopt);
+    }
+    if (first_failure) {
+      const std::size_t i = *first_failure;
+      http::FileResult missing_result;
+      missing_result.status = http::FileStatus::network_error;
+      missing_result.error = "the transfer engine returned no result";
+      throw_transfer_failure(*r.hub, model_id, r.rev, to_fetch[i], i < results.size() ? results[i] : missing_result,
+                             failures);
+    }
+  }
+  r.layout->finish(model_id, r.rev, r.listing);
+  record.complete = true;
+  if (!r.plan.from_record || !missing.empty()) {
+    m_records.save(record);
+  }
+  return result;
+}
+
+}  // namespace xl::download

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// Turning what the user typed for the engine (pass-through arguments, -lm, -ak, -ev) into the
+// engine's own command-line words.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/engines/engine.hpp"
+#include "core/launch_options.hpp"
+
+namespace xl::engines {
+
+// Pass-through arguments in the engine's spelling, in the order typed. Xinference users write
+// `--max_model_len 8192`; every engine's CLI spells it `--max-model-len`, so underscores in a
+// flag name become dashes (`--a_b=v` -> `--a-b=v`). A value "True"/"true" means the bare switch,
+// "False"/"false" its `--no-` form. Raw arguments (after `--`) are copied verbatim.
+// A non-raw word that is not a flag throws Error(usage).
+std::vector<std::string> pass_through_words(const std::vector<ExtraArg>& extra_args);
+
+// The context length the user asked for: the last pass-through --max-model-len /
+// --context-length / --ctx-size / -c (any spelling), else --context-length, else nullopt.
+std::optional<std::int64_t> requested_context_length(const LaunchOptions& options);
+
+// -lm NAME PATH pairs as the engine's LoRA flags: vLLM `--enable-lora --lora-modules n=p ...`,
+// SGLang `--lora-paths n=p ...`, llama.cpp `--lora p` per adapter, MLX `--adapter-path p` (one
+// adapter only). Transformers has none. Unsupported -> Error(usage) naming the engine.
+std::vector<std::string> lora_words(Engine engine,
+                                    const std::vector<std::pair<std::string, std::string>>& loras);
+
+// -ak KEY as `--api-key KEY` (vLLM, SGLang, llama.cpp). MLX and Transformers serve have no API
+// key option -> Error(usage). Empty when no key was given.
+std::vector<std::string> api_key_words(Engine engine, const std::optional<std::string>& api_key);
+
+}  // namespace xl::engines
