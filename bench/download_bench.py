@@ -556,6 +556,8 @@ def main(argv=None) -> int:
     if not os.access(args.nginx, os.X_OK):
         raise SystemExit(f"nginx not found at {args.nginx}; bench/run.sh installs nginx-light")
 
+    if args.work_dir:
+        os.makedirs(args.work_dir, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="xlaunch-bench-",
                                  dir=args.work_dir or None)).resolve()
     data_root = Path(args.data_dir).resolve() if args.data_dir else work / "data"

@@ -117,8 +117,8 @@ def ensure_repo(data_root: Path, key: str, count: int, size: int, log=print) -> 
         m = json.loads(manifest.read_text())
         if m.get("params") == want:
             files = [RepoFile(**f) for f in m["files"]]
-            if all((root / "files" / f.path).stat().st_size == f.size
-                   for f in files if (root / "files" / f.path).exists()):
+            paths = [(root / "files" / f.path, f.size) for f in files]
+            if all(path.is_file() and path.stat().st_size == size for path, size in paths):
                 log(f"scenario {key}: reusing data in {root}")
                 return Repo(key, m["repo_id"], m["commit"], root, files)
     if root.exists():
