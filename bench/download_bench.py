@@ -112,6 +112,10 @@ def spawn_measured(argv, env, stdout_path: Path, stderr_path: Path, timeout: flo
     timer.start()
     try:
         _, status, _ = os.wait4(pid, 0)
+    except BaseException:  # Ctrl-C: take the client (its own process group) down with us
+        on_timeout()
+        os.wait4(pid, 0)
+        raise
     finally:
         timer.cancel()
     if with_sync:
@@ -210,8 +214,9 @@ class Curl(Client):
 class XlaunchClient(Client):
     name = "xlaunch"
 
-    def __init__(self, binary: str):
+    def __init__(self, binary: str, extra_args: list[str]):
         self.binary = binary
+        self.extra_args = extra_args
 
     def command(self, repo, server, out, scratch):
         catalog = scratch / "catalog.json"
@@ -223,7 +228,7 @@ class XlaunchClient(Client):
                    XLAUNCH_HOME=str(scratch / "xlaunch-home"),
                    MODELSCOPE_CACHE=str(scratch / "modelscope"))
         argv = [self.binary, "download", "-n", "bench-model", "-f", "pytorch", "--catalog",
-                str(catalog), "--download-hub", "huggingface"]
+                str(catalog), "--download-hub", "huggingface"] + self.extra_args
         return argv, env
 
     def expected(self, repo, out):
@@ -416,6 +421,8 @@ def parse_args(argv):
     p.add_argument("--no-floors", action="store_true", help="skip the floor measurements")
     p.add_argument("--xlaunch", default=os.environ.get("XLAUNCH", ""),
                    help="path of the xlaunch binary (default $XLAUNCH); skipped when unset")
+    p.add_argument("--xlaunch-arg", action="append", default=[],
+                   help="extra argument appended to `xlaunch download` (repeatable)")
     p.add_argument("--work-dir", default="",
                    help="parent of the data and output dirs; put it on the filesystem you "
                         "want to measure (default: a new temp dir under $TMPDIR or /tmp)")
@@ -455,7 +462,7 @@ def build_clients(args) -> list[Client]:
             if why:
                 print(f"note: xlaunch skipped: {why}")
                 continue
-            clients.append(XlaunchClient(args.xlaunch))
+            clients.append(XlaunchClient(args.xlaunch, args.xlaunch_arg))
         elif name == "aria2c":
             clients.append(Aria2())
         elif name == "curl":
@@ -545,8 +552,16 @@ def run_once(client, repo, server, work, rep, args, log) -> dict:
     return record
 
 
+def interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
+    # Ctrl-C and kill both unwind through the cleanup: clients killed, nginx stopped, work dir
+    # removed. (A shell starts background jobs with SIGINT ignored; undo that too.)
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
     if not os.access(GNU_TIME, os.X_OK):
         raise SystemExit(f"{GNU_TIME} not found; bench/run.sh installs the Debian package time")
     for tool in ("curl", "sync", "cp", "sha256sum") + (("aria2c",) if "aria2c" in
@@ -614,4 +629,8 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
