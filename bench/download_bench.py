@@ -10,7 +10,7 @@ One run of this script:
      bytes with sendfile and Range (hubs.md A3-A5),
   3. times every client and every floor interleaved, several repetitions, each into a fresh
      directory on the same filesystem, a final `sync` counted in the time, CPU and peak RSS
-     from wait4(), and checks every output file's sha256 after every run (outside the time),
+     from GNU time, and checks every output file's sha256 after every run (outside the time),
   4. prints a markdown table (medians) and writes the raw runs and the summary as JSON.
 
 Python 3 standard library only. Nothing here asserts an absolute time.
@@ -496,12 +496,16 @@ def machine_info(work: Path, clients, nginx_bin) -> dict:
 
 def run_scenario(sc, args, clients, floors, work: Path, data_root: Path, log) -> dict:
     size = sc.file_size(args.scale)
-    repo = fakehub.ensure_repo(data_root, sc.key, sc.count, size, log)
-    need = 2 * repo.total_bytes + 256 * MiB
-    free = shutil.disk_usage(work).free
+    # The data (unless reused) plus one run's output at a time, plus a margin.
+    need = 2 * sc.count * size + 256 * MiB
+    probe = data_root
+    while not probe.exists():
+        probe = probe.parent
+    free = min(shutil.disk_usage(work).free, shutil.disk_usage(probe).free)
     if free < need:
-        raise SystemExit(f"not enough space in {work}: scenario {sc.key} needs "
-                         f"{fakehub.human(need)} free for outputs, {fakehub.human(free)} free")
+        raise SystemExit(f"not enough space: scenario {sc.key} needs {fakehub.human(need)} "
+                         f"for its data and one output, {fakehub.human(free)} free")
+    repo = fakehub.ensure_repo(data_root, sc.key, sc.count, size, log)
     everyone = clients + floors
     runs: dict[str, list[dict]] = {c.name: [] for c in everyone}
     with fakehub.Server(args.nginx, [repo], work / f"nginx-{sc.key}", args.workers,
