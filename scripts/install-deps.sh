@@ -11,10 +11,15 @@ packages=(
 if [[ "${1:-}" == "--test" ]]; then
   # The test suite also drives real shells, renders the man page and fuzzes with clang;
   # tests/e2e/test_bench_harness.py runs nginx, aria2c and curl under GNU time.
-  packages+=(bash-completion zsh fish groff-base clang libclang-rt-14-dev nodejs npm nginx-light aria2 curl time)
+  packages+=(bash-completion zsh fish groff-base clang libclang-rt-14-dev nginx-light aria2 curl time)
 fi
 
 missing=()
+# npm ships inside some Node.js packages (NodeSource's) and separately in Debian's; ask for
+# Debian's only when there is no npm at all, so the two never conflict.
+if [[ "${1:-}" == "--test" ]] && ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done

@@ -20,3 +20,23 @@ run_stage() {
 
 run_stage plain -DCMAKE_BUILD_TYPE=RelWithDebInfo
 run_stage asan-ubsan -DCMAKE_BUILD_TYPE=Debug "-DXLAUNCH_SANITIZE=address;undefined"
+run_stage tsan -DCMAKE_BUILD_TYPE=Debug -DXLAUNCH_SANITIZE=thread
+
+# libFuzzer over the parsers that read what a hub or a user hands us. A crash leaves its input
+# in build-test/fuzz/crashes/; copy it to tests/fuzz/regressions/ so every build replays it.
+fuzz_seconds=${XLAUNCH_FUZZ_SECONDS:-60}
+echo "=== fuzz (${fuzz_seconds}s per target) ==="
+fuzz_dir=build-test/fuzz
+CXX=clang++ cmake -S . -B "$fuzz_dir" -G Ninja -DXLAUNCH_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DXLAUNCH_FUZZ=ON "-DXLAUNCH_SANITIZE=address;undefined" >/dev/null
+targets=(fuzz_catalog fuzz_hub_listing fuzz_http_headers)
+cmake --build "$fuzz_dir" -j "$jobs" --target "${targets[@]}"
+mkdir -p "$fuzz_dir/crashes"
+for target in "${targets[@]}"; do
+  corpus="$fuzz_dir/corpus/${target#fuzz_}"
+  mkdir -p "$corpus"
+  cp -r "tests/fuzz/corpus/${target#fuzz_}/." "$corpus/"
+  "$fuzz_dir/tests/fuzz/$target" -max_total_time="$fuzz_seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+    -print_final_stats=1 -artifact_prefix="$fuzz_dir/crashes/$target-" "$corpus" 2>&1 | tail -n 12
+done
+echo "=== all stages passed ==="

@@ -9,16 +9,10 @@
 namespace xl::completion {
 namespace {
 
-constexpr std::array<std::string_view, 5> k_engines{"vLLM", "SGLang", "llama.cpp", "MLX", "Transformers"};
-
 bool same_text(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
            return std::tolower(x) == std::tolower(y);
          });
-}
-
-bool one_of(std::string_view value, std::initializer_list<std::string_view> list) {
-  return std::find(list.begin(), list.end(), value) != list.end();
 }
 
 // "1_5" and "1.5" are the same size (Xinference's match_model_size); compare the spelling with
@@ -36,7 +30,7 @@ double size_number(std::string_view text) {
   return number;
 }
 
-bool matches(const catalog::FlatSpec& spec, const Selection& selection, ValueKind skip) {
+bool matches(const catalog::FlatSpec& spec, const Selection& selection, ValueKind skip, const EngineRules& rules) {
   if (skip != ValueKind::model && selection.model && (spec.family == nullptr || !same_text(spec.family->model_name, *selection.model))) {
     return false;
   }
@@ -52,8 +46,11 @@ bool matches(const catalog::FlatSpec& spec, const Selection& selection, ValueKin
   if (skip != ValueKind::hub && selection.hub && !same_text(*selection.hub, "auto") && !same_text(spec.hub, *selection.hub)) {
     return false;
   }
-  if (skip != ValueKind::engine && selection.engine && !engine_serves(*selection.engine, spec)) {
-    return false;
+  if (skip != ValueKind::engine && selection.engine) {
+    const auto engine = rules.canonical_name(*selection.engine);
+    if (!engine || rules.why_cannot_run(*engine, spec)) {
+      return false;
+    }
   }
   return true;
 }
@@ -75,33 +72,12 @@ std::string model_description(const catalog::LlmFamily& family) {
 
 }  // namespace
 
-std::span<const std::string_view> engine_names() { return k_engines; }
-
-bool engine_serves(std::string_view engine, const catalog::FlatSpec& spec) {
-  const std::string_view format = spec.model_format;
-  if (same_text(engine, "vLLM")) {
-    return one_of(format, {"pytorch", "gptq", "awq", "fp4", "fp8", "bnb"}) || (format == "ggufv2" && spec.parts.size() <= 1);
-  }
-  if (same_text(engine, "SGLang")) {
-    return one_of(format, {"pytorch", "gptq", "awq", "fp8", "bnb"});
-  }
-  if (same_text(engine, "Transformers")) {
-    return one_of(format, {"pytorch", "gptq", "awq", "bnb", "fp4"});
-  }
-  if (same_text(engine, "llama.cpp")) {
-    return format == "ggufv2";
-  }
-  if (same_text(engine, "MLX")) {
-    return format == "mlx";
-  }
-  return false;
-}
-
-std::vector<Candidate> catalog_values(ValueKind kind, const Selection& selection, std::span<const catalog::FlatSpec> specs) {
+std::vector<Candidate> catalog_values(ValueKind kind, const Selection& selection,
+                                      std::span<const catalog::FlatSpec> specs, const EngineRules& rules) {
   std::vector<Candidate> out;
   std::vector<const catalog::FlatSpec*> matching;
   for (const auto& spec : specs) {
-    if (matches(spec, selection, kind)) {
+    if (matches(spec, selection, kind, rules)) {
       matching.push_back(&spec);
     }
   }
@@ -114,9 +90,9 @@ std::vector<Candidate> catalog_values(ValueKind kind, const Selection& selection
       }
       break;
     case ValueKind::engine:
-      for (const auto engine : k_engines) {
-        if (std::any_of(matching.begin(), matching.end(), [&](const auto* spec) { return engine_serves(engine, *spec); })) {
-          add_unique(out, std::string(engine));
+      for (const auto& engine : rules.engine_names()) {
+        if (std::any_of(matching.begin(), matching.end(), [&](const auto* spec) { return !rules.why_cannot_run(engine, *spec); })) {
+          add_unique(out, engine);
         }
       }
       break;

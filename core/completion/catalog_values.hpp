@@ -11,6 +11,7 @@
 
 #include "catalog/llm_family.hpp"
 #include "core/completion/completion.hpp"
+#include "core/matching/engine_rules.hpp"
 
 namespace xl::completion {
 
@@ -19,16 +20,10 @@ struct Selection {
   std::optional<std::string> model, engine, format, size, quantization, hub;
 };
 
-// The engines xlaunch knows, in the order offered, with Xinference's spelling.
-std::span<const std::string_view> engine_names();
-
-// Whether `engine` (any case) can serve this spec: the format gates of Xinference's engines
-// (pytorch/awq/gptq/fp8/bnb -> vLLM, SGLang; ggufv2 -> llama.cpp, and vLLM for single files;
-// mlx -> MLX; Transformers everything but fp8, gguf and mlx).
-bool engine_serves(std::string_view engine, const catalog::FlatSpec& spec);
-
 // Candidates of `kind` among the specs that match every value in `selection` except the one of
-// `kind` itself, distinct, in catalog order (sizes ascending).
-std::vector<Candidate> catalog_values(ValueKind kind, const Selection& selection, std::span<const catalog::FlatSpec> specs);
+// `kind` itself, distinct, in catalog order (sizes ascending). Engines are those `rules` say can
+// run at least one of those specs on this host, in the rules' order.
+std::vector<Candidate> catalog_values(ValueKind kind, const Selection& selection,
+                                      std::span<const catalog::FlatSpec> specs, const EngineRules& rules);
 
 }  // namespace xl::completion

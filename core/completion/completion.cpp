@@ -70,7 +70,7 @@ Completion values_of(ValueKind kind, const std::vector<std::string>& choices, co
         all.push_back({version, {}});
       }
       break;
-    default: all = catalog_values(kind, selection, data.specs); break;
+    default: all = catalog_values(kind, selection, data.specs, data.engines); break;
   }
   for (auto& candidate : all) {
     if (starts_with_nocase(candidate.value, current)) {

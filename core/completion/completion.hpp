@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "catalog/llm_family.hpp"
+#include "core/matching/engine_rules.hpp"
 
 namespace xl::completion {
 
@@ -56,6 +57,7 @@ struct Grammar {
 struct CompletionData {
   std::span<const catalog::FlatSpec> specs;   // flattened catalog
   std::vector<std::string> cached_versions;   // model versions in the local cache
+  const EngineRules& engines;                 // which engine runs which spec on this host
 };
 
 struct Candidate {

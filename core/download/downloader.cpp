@@ -52,6 +52,9 @@ std::vector<hubs::RemoteFile> files_from_record(const cache::CompletionRecord& r
                                            "; free space and run again to resume" + more);
     case http::FileStatus::cancelled:
       throw Error(ExitCode::interrupted, "download of " + where + " interrupted; run again to resume" + more);
+    case http::FileStatus::io_error:
+      throw Error(ExitCode::download, "cannot write " + where + " into the cache" + detail +
+                                          "; check permissions of the cache folder" + more);
     case http::FileStatus::network_error:
     case http::FileStatus::ok:
       break;

@@ -10,6 +10,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -21,6 +22,7 @@ struct Headers {
 
   std::optional<std::string> get(std::string_view name) const;
   void set(std::string name, std::string value);  // replaces any header of that name
+  void remove(std::string_view name);              // drops every header of that name
 };
 
 enum class Method { get, head };
@@ -58,7 +60,8 @@ struct FileJob {
   std::optional<std::string> expected_sha256;  // lowercase hex; verified while streaming
 };
 
-enum class FileStatus { ok, not_found, unauthorized, http_error, network_error, integrity_error, no_space, cancelled };
+// io_error: the local file could not be written, synced or renamed (other than ENOSPC).
+enum class FileStatus { ok, not_found, unauthorized, http_error, network_error, integrity_error, no_space, cancelled, io_error };
 
 struct FileResult {
   FileStatus status = FileStatus::ok;

@@ -4,6 +4,7 @@
 // Read-only access to environment variables, behind an interface so settings are unit-tested
 // with a map instead of the process environment.
 
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
@@ -33,7 +34,7 @@ class ProcessEnvironment final : public Environment {
 class MapEnvironment final : public Environment {
  public:
   MapEnvironment() = default;
-  explicit MapEnvironment(std::map<std::string, std::string, std::less<>> values) : m_values(std::move(values)) {}
+  MapEnvironment(std::initializer_list<std::pair<const std::string, std::string>> values) : m_values(values) {}
   std::optional<std::string> get(std::string_view name) const override;
   void set(std::string name, std::string value) { m_values[std::move(name)] = std::move(value); }
 

@@ -5,12 +5,43 @@
 
 #include "core/completion/catalog_values.hpp"
 #include "core/completion/completion.hpp"
+#include "core/engines/compatibility.hpp"
+#include "core/engines/engine.hpp"
 
 using namespace xl::completion;
 using xl::catalog::FlatSpec;
 using xl::catalog::LlmFamily;
 
 namespace {
+
+// The engine registry's own rules on a fixed platform, so the test does not depend on the host.
+class PlatformRules final : public xl::EngineRules {
+ public:
+  explicit PlatformRules(xl::hardware::Platform platform) : m_platform(std::move(platform)) {}
+  std::vector<std::string> engine_names() const override {
+    std::vector<std::string> names;
+    for (const auto engine : xl::engines::all_engines()) {
+      names.emplace_back(xl::engines::engine_name(engine));
+    }
+    return names;
+  }
+  std::optional<std::string> canonical_name(std::string_view typed) const override {
+    const auto engine = xl::engines::find_engine(typed);
+    return engine ? std::optional<std::string>(xl::engines::engine_name(*engine)) : std::nullopt;
+  }
+  std::optional<std::string> why_cannot_run(const std::string& engine, const FlatSpec& spec) const override {
+    return xl::engines::engine_can_run(*xl::engines::find_engine(engine), spec, m_platform);
+  }
+  std::string natural_engine(const FlatSpec& spec) const override {
+    return std::string(xl::engines::engine_name(xl::engines::natural_engine(spec, m_platform)));
+  }
+
+ private:
+  xl::hardware::Platform m_platform;
+};
+
+const PlatformRules k_mac{{"darwin", "arm64"}};
+const PlatformRules k_linux{{"linux", "x86_64"}};
 
 // A small catalog shaped like the real one: two families, several formats, two hubs.
 struct TestCatalog {
@@ -87,10 +118,10 @@ std::vector<std::string> values(const Completion& completion) {
   return out;
 }
 
-std::vector<std::string> run(std::vector<std::string> words) {
+std::vector<std::string> run(std::vector<std::string> words, const xl::EngineRules& rules = k_linux) {
   static const TestCatalog catalog;
   const auto grammar = test_grammar();
-  CompletionData data{catalog.specs, {"deepseek-r1--671B--awq--Int4", "deepseek-v2-chat--16B--pytorch--none"}};
+  CompletionData data{catalog.specs, {"deepseek-r1--671B--awq--Int4", "deepseek-v2-chat--16B--pytorch--none"}, rules};
   return values(complete(grammar, words, data));
 }
 
@@ -113,13 +144,15 @@ TEST_CASE("completion: model names, then only what fits the model and the flags 
   CHECK(run({"launch", "-n", ""}) == Words{"deepseek-r1", "deepseek-v2-chat"});
   CHECK(run({"-n", "deepseek-v"}) == Words{"deepseek-v2-chat"});
   CHECK(run({"-n", "DEEPSEEK-R"}) == Words{"deepseek-r1"});
-  CHECK(run({"launch", "-n", "deepseek-r1", "-en", ""}) == Words{"vLLM", "SGLang", "llama.cpp", "MLX", "Transformers"});
+  CHECK(run({"launch", "-n", "deepseek-r1", "-en", ""}) == Words{"vLLM", "SGLang", "llama.cpp", "Transformers"});
+  CHECK(run({"launch", "-n", "deepseek-r1", "-en", ""}, k_mac) == Words{"llama.cpp", "MLX", "Transformers"});
   CHECK(run({"-n", "deepseek-v2-chat", "-en", ""}) == Words{"vLLM", "SGLang", "Transformers"});
   CHECK(run({"-n", "deepseek-r1", "-f", ""}) == Words{"pytorch", "awq", "ggufv2", "mlx"});
   CHECK(run({"-n", "deepseek-r1", "-en", "llama.cpp", "-f", ""}) == Words{"ggufv2"});
   CHECK(run({"-n", "deepseek-r1", "-en", "LLAMA.CPP", "-q", ""}) == Words{"UD-IQ1_S", "Q4_K_M"});
   CHECK(run({"-n", "deepseek-r1", "-en", "vllm", "-f", ""}) == Words{"pytorch", "awq"});
-  CHECK(run({"-n", "deepseek-r1", "-f", "mlx", "-en", ""}) == Words{"MLX"});
+  CHECK(run({"-n", "deepseek-r1", "-f", "mlx", "-en", ""}, k_mac) == Words{"MLX"});
+  CHECK(run({"-n", "deepseek-r1", "-f", "mlx", "-en", ""}).empty());
   CHECK(run({"-n", "deepseek-v2-chat", "-s", ""}) == Words{"1.5", "16", "236"});
   CHECK(run({"-n", "deepseek-v2-chat", "--download-hub", "modelscope", "-s", ""}) == Words{"1.5"});
   CHECK(run({"-n", "deepseek-v2-chat", "-s", "1.5", "--download-hub", ""}) == Words{"auto", "modelscope"});
@@ -152,7 +185,7 @@ TEST_CASE("completion: positionals of other commands, cached versions and file f
   CHECK(run({"list", ""}).empty());
 
   static const TestCatalog catalog;
-  const CompletionData data{catalog.specs, {}};
+  const CompletionData data{catalog.specs, {}, k_linux};
   const Words words{"-mp", ""};
   const auto path = complete(test_grammar(), words, data);
   CHECK(path.candidates.empty());
@@ -167,7 +200,7 @@ TEST_CASE("completion: the wire format has one candidate per line with an option
   CHECK(format_completion(completion) == "deepseek-r1\tchat, reasoning\nplain\n:dirs\n");
   const TestCatalog catalog;
   const Words words{"-n", "deepseek-r"};
-  const auto result = complete(test_grammar(), words, CompletionData{catalog.specs, {}});
+  const auto result = complete(test_grammar(), words, CompletionData{catalog.specs, {}, k_linux});
   REQUIRE(result.candidates.size() == 1);
   CHECK(result.candidates[0].description == "chat, reasoning");
 }
@@ -180,13 +213,8 @@ TEST_CASE("completion: value kinds of xlaunch's long options") {
   CHECK(value_kind_for("--port") == ValueKind::none);
 }
 
-TEST_CASE("engine gates follow the formats each engine serves") {
-  const TestCatalog catalog;
-  const auto& gguf_split = catalog.specs[4];
-  CHECK(engine_serves("llama.cpp", gguf_split));
-  CHECK_FALSE(engine_serves("vLLM", gguf_split));  // vLLM cannot load multi-part GGUF
-  CHECK(engine_serves("sglang", catalog.specs[2]));
-  CHECK_FALSE(engine_serves("Transformers", catalog.specs[5]));
-  CHECK_FALSE(engine_serves("tensorrt", catalog.specs[0]));
-  CHECK(engine_names().size() == 5);
+TEST_CASE("completion: a typed engine narrows by the registry's rules, unknown engines match nothing") {
+  CHECK(run({"-n", "deepseek-r1", "-en", "vllm", "-q", ""}) == Words{"none", "Int4"});
+  CHECK(run({"-n", "deepseek-r1", "-en", "transformers", "-f", ""}) == Words{"pytorch", "awq"});
+  CHECK(run({"-n", "deepseek-r1", "-en", "nosuchengine", "-f", ""}).empty());
 }

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// RAII owners of libcurl handles and the options every request of this engine shares.
+// Only core/http/*.cpp include this header (and with it <curl/curl.h>).
+
+#include "core/http/http_types.hpp"
+#include "core/http/transfer_settings.hpp"
+
+#include <curl/curl.h>
+
+#include <string>
+
+namespace xl::http {
+
+// curl_global_init, once per process, thread-safe. Every handle constructor calls it.
+void ensure_curl_initialized();
+
+class CurlEasy {
+ public:
+  CurlEasy();
+  ~CurlEasy();
+  CurlEasy(const CurlEasy&) = delete;
+  CurlEasy& operator=(const CurlEasy&) = delete;
+  CURL* get() const { return m_handle; }
+  // Forgets all options; keeps the handle's connection and DNS caches.
+  void reset() { curl_easy_reset(m_handle); }
+
+ private:
+  CURL* m_handle;
+};
+
+class CurlMulti {
+ public:
+  CurlMulti();
+  ~CurlMulti();
+  CurlMulti(const CurlMulti&) = delete;
+  CurlMulti& operator=(const CurlMulti&) = delete;
+  CURLM* get() const { return m_handle; }
+
+ private:
+  CURLM* m_handle;
+};
+
+class CurlHeaderList {
+ public:
+  CurlHeaderList() = default;
+  ~CurlHeaderList() { curl_slist_free_all(m_list); }
+  CurlHeaderList(const CurlHeaderList&) = delete;
+  CurlHeaderList& operator=(const CurlHeaderList&) = delete;
+  void append(const std::string& line);
+  void clear();
+  curl_slist* get() const { return m_list; }
+
+ private:
+  curl_slist* m_list = nullptr;
+};
+
+// Options of every request: URL, method, request headers, no automatic redirects (the engine
+// follows them itself to control credentials), user agent, timeouts and stall watchdog,
+// explicit proxy and CA settings (libcurl must not consult the environment), no signals.
+// `headers` must outlive the transfer.
+void apply_request_options(CURL* easy, const TransferSettings& settings, const std::string& url, Method method,
+                           const Headers& request_headers, CurlHeaderList& headers);
+
+// The status code and headers of the last response, assembled from CURLOPT_HEADERFUNCTION
+// lines; a new status line (1xx, proxy CONNECT, redirect hop) starts over.
+struct ResponseHead {
+  long status = 0;
+  Headers headers;
+  bool complete = false;  // the blank line ending a non-1xx header block was seen
+
+  void on_header_line(std::string_view line);
+};
+
+// One line for a libcurl failure, never containing secrets of `url`.
+std::string describe_curl_error(CURLcode code, const char* error_buffer, const std::string& url);
+
+}  // namespace xl::http

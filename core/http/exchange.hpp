@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// One HTTP request of the transport in flight: a pooled easy handle, the range it fetches, and
+// the libcurl callbacks that feed the answer to its FileDownload. Callbacks never throw and
+// never touch the multi handle; they record what happened for the loop to act on.
+
+#include "core/http/curl_handles.hpp"
+#include "core/http/file_download.hpp"
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+
+namespace xl::http {
+
+struct Exchange {
+  std::unique_ptr<CurlEasy> easy;
+  std::size_t file_index = 0;
+  FileDownload* file = nullptr;
+  RangeTask* task = nullptr;
+  std::string url;
+  Headers headers;  // without Range
+  CurlHeaderList header_list;
+  std::set<std::string> visited;  // URLs of this request's redirect chain
+  int hops = 0;
+  const std::atomic<bool>* cancel = nullptr;
+
+  ResponseHead head;
+  bool planned = false;
+  BodyPlan plan;
+  std::uint64_t offset = 0;        // file offset of the next body byte
+  std::uint64_t received = 0;      // body bytes written by this request
+  bool range_satisfied = false;    // stopped on purpose after the last byte we wanted
+  std::string error_body;          // start of an error answer, for the message
+  std::optional<std::pair<FileStatus, std::string>> file_failure;  // decided inside a callback
+  char error_buffer[CURL_ERROR_SIZE] = {};
+
+  // Sets every option of the request (URL, headers plus Range, callbacks) on `easy`.
+  void prepare(const TransferSettings& settings);
+
+ private:
+  static size_t on_header(char* data, size_t size, size_t count, void* user) noexcept;
+  static size_t on_body(char* data, size_t size, size_t count, void* user) noexcept;
+  static int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) noexcept;
+  size_t take_body(const char* data, size_t size);
+};
+
+}  // namespace xl::http

@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/http/file_download.hpp"
+
+#include "core/http/retry_policy.hpp"
+#include "core/http/url.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+namespace xl::http {
+
+namespace {
+
+std::optional<std::uint64_t> parse_length(const std::optional<std::string>& text) {
+  std::uint64_t value = 0;
+  if (!text || text->empty()) {
+    return std::nullopt;
+  }
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || end != text->data() + text->size()) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::string lowercase(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+}  // namespace
+
+FileDownload::FileDownload(const FileJob& job, const TransferSettings& settings)
+    : m_job(job), m_settings(settings), m_partial(job.destination) {}
+
+std::string FileDownload::what(const std::string& cause) const { return m_job.display_name + ": " + cause; }
+
+std::uint64_t FileDownload::start() {
+  m_result.bytes_reused = m_partial.open(m_job.expected_size, m_job.expected_sha256);
+  m_hashing = m_job.expected_sha256.has_value();
+  m_url = m_job.request.url;
+  m_headers = m_job.request.headers;
+  m_headers.remove("Range");
+  if (m_hashing) {
+    // Bytes kept from an earlier run are hashed once now (they are not in any network buffer).
+    m_hasher.catch_up(m_partial.have(), [this](std::uint64_t offset, char* data, std::size_t size) {
+      return m_partial.read(offset, data, size);
+    });
+  }
+  if (auto size = m_partial.known_size()) {
+    plan(*size, nullptr);
+  } else {
+    auto task = std::make_unique<RangeTask>();
+    task->range = {m_partial.have().contiguous_end(0), k_open_end};
+    m_ranges.push_back(std::move(task));
+  }
+  return m_result.bytes_reused;
+}
+
+void FileDownload::plan(std::uint64_t size, const RangeTask* in_progress) {
+  m_size = size;
+  m_partial.set_size(size);
+  IntervalSet covered = m_partial.have();
+  if (in_progress != nullptr) {
+    covered.add(in_progress->range.begin, in_progress->range.end);
+  }
+  for (const auto& range : plan_ranges(covered, size, choose_range_size(size, m_settings))) {
+    auto task = std::make_unique<RangeTask>();
+    task->range = range;
+    m_ranges.push_back(std::move(task));
+  }
+}
+
+RangeTask* FileDownload::next_ready(SteadyTime now, SteadyTime* wake) {
+  if (m_done || ((!m_resolved || m_single_stream) && m_in_flight > 0)) {
+    return nullptr;
+  }
+  for (auto& task : m_ranges) {
+    if (task->in_flight || task->abandoned || task->finished()) {
+      continue;
+    }
+    if (task->not_before <= now) {
+      return task.get();
+    }
+    *wake = std::min(*wake, task->not_before);
+  }
+  return nullptr;
+}
+
+std::string FileDownload::range_header(const RangeTask& task) const {
+  if (m_single_stream) {
+    return {};
+  }
+  // While the size is unknown, ask for one range; the answer's Content-Range tells the size.
+  const auto end = task.range.end == k_open_end ? task.next() + m_settings.range_size : task.range.end;
+  return range_header_value(task.next(), end);
+}
+
+void FileDownload::mark_in_flight(RangeTask& task) {
+  task.in_flight = true;
+  ++m_in_flight;
+}
+
+void FileDownload::mark_landed(RangeTask& task) {
+  task.in_flight = false;
+  --m_in_flight;
+}
+
+BodyPlan FileDownload::on_head(RangeTask& task, long status, const Headers& headers, const std::string& request_url,
+                               const Headers& request_headers, Redirects redirects) {
+  BodyPlan body;
+  const auto fail = [&](FileStatus file_status, const std::string& cause) {
+    body.kind = BodyPlan::Kind::fail_file;
+    body.status = file_status;
+    body.error = what(cause);
+    return body;
+  };
+  if (status >= 300 && status < 400 && headers.get("Location")) {
+    if (redirects == Redirects::follow) {
+      body.kind = BodyPlan::Kind::follow_redirect;
+      return body;
+    }
+    return fail(FileStatus::http_error, "GET " + redact_url(request_url) + " -> " + std::to_string(status) +
+                                            " redirect (not followed)");
+  }
+  if (status == 206 && !m_single_stream) {
+    const auto content_range = parse_content_range(headers.get("Content-Range").value_or(""));
+    if (!content_range || !content_range->range || content_range->range->begin != task.next()) {
+      return fail(FileStatus::http_error, "GET " + redact_url(request_url) + " -> 206 with an unexpected Content-Range");
+    }
+    const auto total = content_range->total;
+    if (!total && !m_size) {
+      return fail(FileStatus::http_error, "GET " + redact_url(request_url) + " does not report the file size");
+    }
+    if (total && m_size && *total != *m_size) {
+      return fail(FileStatus::integrity_error, "server has " + std::to_string(*total) + " bytes, expected " +
+                                                   std::to_string(*m_size));
+    }
+    if (!m_size) {
+      task.range.end = std::min(task.next() + m_settings.range_size, *total);
+      plan(*total, &task);
+    }
+    m_resolved = true;
+    m_url = request_url;
+    m_headers = request_headers;
+    body.kind = BodyPlan::Kind::write;
+    body.offset = task.next();
+    body.limit = std::min(content_range->range->end, task.range.end);
+    return body;
+  }
+  if (status == 200) {
+    // A compressed body's Content-Length is not the file size.
+    const auto parsed = parse_length(headers.get("Content-Length"));
+    const bool has_length = parsed.has_value() && !headers.get("Content-Encoding");
+    const std::uint64_t length = parsed.value_or(0);
+    if (has_length && m_size && length != *m_size) {
+      // D3: a small error page served with 200 must not become the weights.
+      return fail(FileStatus::integrity_error, "GET " + redact_url(request_url) + " sends " + std::to_string(length) +
+                                                   " bytes, expected " + std::to_string(*m_size));
+    }
+    const bool others = m_in_flight > 1;
+    restart_as_single_stream(task);
+    if (!m_size && has_length) {
+      m_size = length;
+      m_partial.set_size(length);
+      task.range.end = length;
+    }
+    m_resolved = true;
+    m_url = request_url;
+    m_headers = request_headers;
+    body.kind = BodyPlan::Kind::write;
+    body.offset = 0;
+    body.limit = task.range.end;
+    body.stop_other_ranges = others;
+    return body;
+  }
+  return body;  // keep_as_error: the loop classifies the status when the answer ends
+}
+
+void FileDownload::restart_as_single_stream(RangeTask& task) {
+  // Whatever was written came from ranges of a server that now ignores Range: start over.
+  if (!m_single_stream || task.next() != 0 || !m_partial.have().ranges().empty()) {
+    m_partial.reset();
+    m_hasher.reset();
+    m_result.bytes_reused = 0;
+  }
+  m_single_stream = true;
+  for (auto& other : m_ranges) {
+    if (other.get() != &task) {
+      other->abandoned = true;
+    }
+  }
+  task.range = {0, m_size.value_or(k_open_end)};
+  task.done = 0;
+}
+
+void FileDownload::on_body(RangeTask& task, std::uint64_t offset, const char* data, std::size_t size) {
+  m_partial.write(offset, data, size);
+  task.done = offset + size - task.range.begin;
+  m_result.bytes_transferred += size;
+  if (!m_single_stream) {
+    task.failures = 0;  // progress: a flaky range keeps its bytes and gets fresh attempts
+  }
+  if (m_hashing) {
+    m_hasher.on_written(offset, data, size, m_partial.have(), [this](std::uint64_t at, char* out, std::size_t n) {
+      return m_partial.read(at, out, n);
+    });
+  }
+}
+
+void FileDownload::on_answer_complete(RangeTask& task) {
+  if (task.range.end == k_open_end) {
+    task.range.end = task.next();
+    m_size = task.next();
+  }
+}
+
+bool FileDownload::schedule_retry(RangeTask& task, SteadyTime now, double jitter,
+                                  std::optional<std::chrono::milliseconds> server_hint) {
+  ++task.failures;
+  if (!may_retry(task.failures, m_settings)) {
+    return false;
+  }
+  task.not_before = now + retry_delay(task.failures, m_settings, jitter, server_hint);
+  if (m_single_stream) {
+    m_partial.reset();
+    m_hasher.reset();
+    task.done = 0;
+  }
+  return true;
+}
+
+bool FileDownload::forget_redirect() {
+  if (!m_resolved || m_url == m_job.request.url || m_redirect_resets >= 2) {
+    return false;
+  }
+  ++m_redirect_resets;
+  m_resolved = false;
+  m_url = m_job.request.url;
+  m_headers = m_job.request.headers;
+  m_headers.remove("Range");
+  return true;
+}
+
+bool FileDownload::complete() const {
+  if (m_done || m_in_flight > 0 || !m_size) {
+    return false;
+  }
+  return std::all_of(m_ranges.begin(), m_ranges.end(),
+                     [](const auto& task) { return task->abandoned || task->finished(); });
+}
+
+void FileDownload::finish_verified() {
+  try {
+    const auto size = *m_size;
+    const auto present = m_partial.have().contiguous_end(0);
+    if (present != size || m_partial.have().max_end() != size || m_partial.size_on_disk() != size ||
+        (m_job.expected_size && *m_job.expected_size != size)) {
+      finish_failed(FileStatus::integrity_error,
+                    what("received " + std::to_string(m_partial.size_on_disk()) + " bytes, expected " +
+                         std::to_string(m_job.expected_size.value_or(size))));
+      return;
+    }
+    if (m_hashing) {
+      m_hasher.catch_up(m_partial.have(), [this](std::uint64_t offset, char* data, std::size_t n) {
+        return m_partial.read(offset, data, n);
+      });
+      const auto actual = m_hasher.hex_digest();
+      if (m_hasher.hashed() != size || actual != lowercase(*m_job.expected_sha256)) {
+        finish_failed(FileStatus::integrity_error, what("sha256 mismatch (expected " + lowercase(*m_job.expected_sha256) +
+                                                        ", got " + actual + "); the bad download was deleted"));
+        return;
+      }
+    }
+    m_partial.commit();
+    m_done = true;
+    m_result.status = FileStatus::ok;
+  } catch (const FileIoError& error) {
+    finish_failed(error.status(), what(error.what()));
+  }
+}
+
+void FileDownload::finish_failed(FileStatus status, const std::string& error) {
+  m_done = true;
+  m_result.status = status;
+  m_result.error = error;
+  for (auto& task : m_ranges) {
+    task->abandoned = true;
+  }
+  if (status == FileStatus::integrity_error || m_partial.have().total() == 0) {
+    m_partial.discard();  // bad bytes are not kept, and an empty partial is not worth keeping
+  } else {
+    m_partial.close_keeping();
+  }
+}
+
+void FileDownload::finish_cancelled() {
+  if (m_done) {
+    return;
+  }
+  finish_failed(FileStatus::cancelled, what("cancelled"));
+}
+
+void FileDownload::save_progress(SteadyTime now, std::chrono::milliseconds interval) {
+  if (m_done || !m_partial.is_open() || now - m_last_save < interval) {
+    return;
+  }
+  m_last_save = now;
+  try {
+    m_partial.save_state();
+  } catch (const FileIoError&) {
+    // Best effort: an older sidecar under-reports, which only costs refetching.
+  }
+}
+
+}  // namespace xl::http

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// The state of one FileJob inside Transport::fetch: its byte ranges, partial file, running
+// sha256 and where its requests go. No libcurl here: the transport loop feeds it response
+// heads and body bytes and asks it what to request next.
+
+#include "core/http/http_types.hpp"
+#include "core/http/partial_file.hpp"
+#include "core/http/prefix_hasher.hpp"
+#include "core/http/range_plan.hpp"
+#include "core/http/transfer_settings.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace xl::http {
+
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+// The end of a range while the file size is unknown.
+inline constexpr std::uint64_t k_open_end = std::numeric_limits<std::uint64_t>::max();
+
+struct RangeTask {
+  ByteRange range;
+  std::uint64_t done = 0;  // bytes of the range on disk, from range.begin
+  int failures = 0;        // consecutive attempts that brought nothing
+  SteadyTime not_before{};
+  bool in_flight = false;
+  bool abandoned = false;  // superseded (the server ignored Range, or the file failed)
+  std::uint64_t next() const { return range.begin + done; }
+  bool finished() const { return range.end != k_open_end && next() >= range.end; }
+};
+
+// What to do with the body of an answer, decided when its headers are complete.
+struct BodyPlan {
+  enum class Kind { write, follow_redirect, keep_as_error, fail_file } kind = Kind::keep_as_error;
+  std::uint64_t offset = 0;                // write: file offset of the first body byte
+  std::uint64_t limit = k_open_end;        // write: bytes past this offset end the range
+  bool stop_other_ranges = false;          // write: the server ignored Range; this is the only stream
+  FileStatus status = FileStatus::ok;      // fail_file
+  std::string error;                       // fail_file
+};
+
+class FileDownload {
+ public:
+  FileDownload(const FileJob& job, const TransferSettings& settings);
+
+  const FileJob& job() const { return m_job; }
+  FileResult& result() { return m_result; }
+  bool done() const { return m_done; }
+  int in_flight() const { return m_in_flight; }
+  const std::string& url() const { return m_url; }
+  const Headers& headers() const { return m_headers; }
+  bool single_stream() const { return m_single_stream; }
+  std::uint64_t hash_read_back() const { return m_hasher.read_back(); }
+
+  // Opens the partial file and plans the ranges; returns bytes kept from an earlier run.
+  // Throws FileIoError.
+  std::uint64_t start();
+  // The first range that may be requested at `now`; nullptr if none (until the first answer
+  // resolves redirects and size, only one request per file is in flight). Lowers `*wake` to
+  // the time a waiting range becomes ready.
+  RangeTask* next_ready(SteadyTime now, SteadyTime* wake);
+  // Value of the Range header for a request of `task` (empty: send none).
+  std::string range_header(const RangeTask& task) const;
+  void mark_in_flight(RangeTask& task);
+  void mark_landed(RangeTask& task);
+
+  // Headers of an answer to `task` sent to `request_url` with `request_headers` are complete.
+  BodyPlan on_head(RangeTask& task, long status, const Headers& headers, const std::string& request_url,
+                   const Headers& request_headers, Redirects redirects);
+  // Body bytes at `offset` (throws FileIoError).
+  void on_body(RangeTask& task, std::uint64_t offset, const char* data, std::size_t size);
+  // The answer to `task` ended normally; an open-ended range (unknown size) ends the file.
+  void on_answer_complete(RangeTask& task);
+  // Schedule another attempt of `task`; false when its attempts are used up.
+  bool schedule_retry(RangeTask& task, SteadyTime now, double jitter,
+                      std::optional<std::chrono::milliseconds> server_hint);
+  // A 401/403/410 from a redirect target: go back to the job URL (signed URLs expire).
+  bool forget_redirect();
+  // True when every byte is present and no request is in flight.
+  bool complete() const;
+
+  // Verifies size and sha256, then moves the file into place (result ok) or discards it
+  // (integrity_error). Errors are recorded in result(), never thrown.
+  void finish_verified();
+  // Records a failure; integrity failures discard the partial, others keep it for a resume.
+  void finish_failed(FileStatus status, const std::string& error);
+  // Stops where it is (cancel), keeping the partial.
+  void finish_cancelled();
+  // Rewrites the sidecar if the last write of it is older than `interval`.
+  void save_progress(SteadyTime now, std::chrono::milliseconds interval);
+
+ private:
+  void plan(std::uint64_t size, const RangeTask* in_progress);
+  std::string what(const std::string& cause) const;
+  void restart_as_single_stream(RangeTask& task);
+
+  const FileJob& m_job;
+  const TransferSettings& m_settings;
+  FileResult m_result;
+  PartialFile m_partial;
+  PrefixHasher m_hasher;
+  bool m_hashing = false;
+  std::optional<std::uint64_t> m_size;
+  std::string m_url;
+  Headers m_headers;
+  bool m_resolved = false;
+  bool m_single_stream = false;
+  bool m_done = false;
+  int m_redirect_resets = 0;
+  int m_in_flight = 0;
+  std::vector<std::unique_ptr<RangeTask>> m_ranges;
+  SteadyTime m_last_save{};
+};
+
+}  // namespace xl::http

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/http/partial_file.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace xl::http {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string describe_errno(int error) {
+  return std::strerror(error);
+}
+
+bool is_out_of_space(int error) { return error == ENOSPC || error == EDQUOT; }
+
+void fsync_folder(const fs::path& folder) {
+  const int fd = ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+}
+
+}  // namespace
+
+PartialFile::PartialFile(fs::path destination)
+    : m_destination(std::move(destination)),
+      m_incomplete(m_destination.string() + ".incomplete"),
+      m_sidecar(m_destination.string() + ".incomplete.json") {}
+
+PartialFile::~PartialFile() { close_fd(); }
+
+void PartialFile::fail(const std::string& what, int error) const {
+  if (is_out_of_space(error)) {
+    throw FileIoError(FileStatus::no_space, "not enough disk space to " + what + " " + m_incomplete.string() +
+                                                ": free some space or point the cache to a larger disk");
+  }
+  throw FileIoError(FileStatus::io_error, "cannot " + what + " " + m_incomplete.string() + ": " + describe_errno(error));
+}
+
+std::uint64_t PartialFile::open(std::optional<std::uint64_t> size, const std::optional<std::string>& sha256) {
+  m_size = size;
+  m_sha256 = sha256;
+  m_have.clear();
+  std::error_code ignored;
+  fs::create_directories(m_destination.parent_path(), ignored);
+
+  // The sidecar comes first: a partial without one is taken as a sequential prefix.
+  const bool had_partial = fs::exists(m_incomplete, ignored);
+  bool keep = false;
+  if (had_partial && fs::exists(m_sidecar, ignored)) {
+    try {
+      std::ifstream in(m_sidecar);
+      const auto state = nlohmann::json::parse(in);
+      const auto saved_size = state.at("size").is_null() ? std::nullopt : std::optional(state.at("size").get<std::uint64_t>());
+      const auto saved_sha = state.at("sha256").is_null() ? std::nullopt : std::optional(state.at("sha256").get<std::string>());
+      keep = state.at("version") == 1 && (!size || !saved_size || size == saved_size) &&
+             (!sha256 || !saved_sha || sha256 == saved_sha);
+      if (keep) {
+        m_size = size ? size : saved_size;
+        for (const auto& range : state.at("have")) {
+          m_have.add(range.at(0).get<std::uint64_t>(), range.at(1).get<std::uint64_t>());
+        }
+      }
+    } catch (const std::exception&) {
+      keep = false;
+      m_have.clear();
+    }
+  } else if (had_partial) {
+    const auto length = fs::file_size(m_incomplete, ignored);
+    keep = !ignored && (!size || length <= *size);
+    if (keep) {
+      m_have.add(0, length);
+    }
+  }
+  if (!keep) {
+    m_have.clear();
+    fs::remove(m_incomplete, ignored);
+  }
+  m_fd = ::open(m_incomplete.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (m_fd < 0) {
+    fail("create", errno);
+  }
+  // Sidecar claims beyond the file's end mean it was truncated behind our back.
+  if (m_have.max_end() > size_on_disk()) {
+    m_have.clear();
+    if (::ftruncate(m_fd, 0) != 0) {
+      fail("truncate", errno);
+    }
+  }
+  save_state();
+  if (m_size) {
+    set_size(*m_size);
+  }
+  return m_have.total();
+}
+
+void PartialFile::set_size(std::uint64_t size) {
+  m_size = size;
+#ifdef __linux__
+  // Reserve the blocks without changing the visible length (which stays "bytes written").
+  if (size > 0 && ::fallocate(m_fd, FALLOC_FL_KEEP_SIZE, 0, static_cast<off_t>(size)) != 0 && is_out_of_space(errno)) {
+    fail("reserve " + std::to_string(size) + " bytes for", errno);
+  }
+#endif
+}
+
+void PartialFile::write(std::uint64_t offset, const char* data, std::size_t size) {
+  std::size_t written = 0;
+  while (written < size) {
+    const ssize_t n = ::pwrite(m_fd, data + written, size - written, static_cast<off_t>(offset + written));
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      m_have.add(offset, offset + written);
+      fail("write", errno);
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  m_have.add(offset, offset + size);
+}
+
+std::size_t PartialFile::read(std::uint64_t offset, char* data, std::size_t size) const {
+  std::size_t done = 0;
+  while (done < size) {
+    const ssize_t n = ::pread(m_fd, data + done, size - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0) {
+      fail("read back", errno);
+    }
+    if (n == 0) {
+      break;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return done;
+}
+
+std::uint64_t PartialFile::size_on_disk() const {
+  struct stat info {};
+  if (m_fd < 0 || ::fstat(m_fd, &info) != 0) {
+    return 0;
+  }
+  return static_cast<std::uint64_t>(info.st_size);
+}
+
+void PartialFile::reset() {
+  m_have.clear();
+  if (::ftruncate(m_fd, 0) != 0) {
+    fail("truncate", errno);
+  }
+  save_state();
+}
+
+void PartialFile::save_state() {
+  nlohmann::json have = nlohmann::json::array();
+  for (const auto& range : m_have.ranges()) {
+    have.push_back({range.begin, range.end});
+  }
+  const nlohmann::json state = {{"version", 1},
+                                {"size", m_size ? nlohmann::json(*m_size) : nlohmann::json(nullptr)},
+                                {"sha256", m_sha256 ? nlohmann::json(*m_sha256) : nlohmann::json(nullptr)},
+                                {"have", have}};
+  const fs::path temp = m_sidecar.string() + ".tmp";
+  {
+    std::ofstream out(temp, std::ios::trunc);
+    out << state.dump();
+    out.flush();
+    if (!out) {
+      fail("record the progress of", errno != 0 ? errno : EIO);
+    }
+  }
+  std::error_code error;
+  fs::rename(temp, m_sidecar, error);
+  if (error) {
+    fail("record the progress of", error.value());
+  }
+}
+
+void PartialFile::commit() {
+  if (::fsync(m_fd) != 0) {
+    fail("sync", errno);
+  }
+  close_fd();
+  if (::rename(m_incomplete.c_str(), m_destination.c_str()) != 0) {
+    fail("rename into place", errno);
+  }
+  fsync_folder(m_destination.parent_path());
+  std::error_code ignored;
+  fs::remove(m_sidecar, ignored);
+}
+
+void PartialFile::discard() {
+  close_fd();
+  std::error_code ignored;
+  fs::remove(m_incomplete, ignored);
+  fs::remove(m_sidecar, ignored);
+  m_have.clear();
+}
+
+void PartialFile::close_keeping() noexcept {
+  if (m_fd < 0) {
+    return;
+  }
+  try {
+    save_state();
+  } catch (const std::exception&) {
+    // The previous sidecar under-reports; the next run refetches a little more.
+  }
+  close_fd();
+}
+
+void PartialFile::close_fd() noexcept {
+  if (m_fd >= 0) {
+    ::close(m_fd);
+    m_fd = -1;
+  }
+}
+
+}  // namespace xl::http

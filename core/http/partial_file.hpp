@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// The on-disk state of one download: `<destination>.incomplete` holds the bytes received so
+// far at their final offsets (positional writes, holes allowed) and
+// `<destination>.incomplete.json` records which byte ranges of it are valid:
+//   {"version": 1, "size": 123 | null, "sha256": "<hex>" | null, "have": [[begin, end], ...]}
+// The sidecar is replaced atomically (write temp + rename) and only ever under-reports, so a
+// crash at any point leaves a resumable state. An `.incomplete` without a sidecar is what
+// huggingface_hub <= 1.17 leaves (appended sequentially): its length is taken as a valid prefix.
+// The destination itself only appears through commit(): fsync, rename, fsync of the folder.
+
+#include "core/http/http_types.hpp"
+#include "core/http/range_plan.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace xl::http {
+
+// A local file operation failed; `status` is no_space for ENOSPC/EDQUOT, io_error otherwise.
+class FileIoError : public std::runtime_error {
+ public:
+  FileIoError(FileStatus status, const std::string& message) : std::runtime_error(message), m_status(status) {}
+  FileStatus status() const { return m_status; }
+
+ private:
+  FileStatus m_status;
+};
+
+class PartialFile {
+ public:
+  explicit PartialFile(std::filesystem::path destination);
+  ~PartialFile();
+  PartialFile(const PartialFile&) = delete;
+  PartialFile& operator=(const PartialFile&) = delete;
+
+  // Opens (creating the folder and file as needed) and returns the number of valid bytes kept
+  // from an earlier run. A partial that disagrees with `size`/`sha256` (when given) or whose
+  // sidecar is unreadable is discarded. Throws FileIoError.
+  std::uint64_t open(std::optional<std::uint64_t> size, const std::optional<std::string>& sha256);
+  bool is_open() const { return m_fd >= 0; }
+
+  // The total size once known; reserves the disk blocks (so a full disk fails now, not at 97%).
+  void set_size(std::uint64_t size);
+  void write(std::uint64_t offset, const char* data, std::size_t size);  // throws FileIoError
+  std::size_t read(std::uint64_t offset, char* data, std::size_t size) const;  // throws FileIoError
+  const IntervalSet& have() const { return m_have; }
+  std::optional<std::uint64_t> known_size() const { return m_size; }
+  std::uint64_t size_on_disk() const;
+
+  // Forgets every byte (truncates to zero) and records that in the sidecar.
+  void reset();
+  // Rewrites the sidecar from have().
+  void save_state();
+  // fsync + close + rename onto the destination + fsync of the folder; removes the sidecar.
+  void commit();
+  // Closes and deletes the partial and its sidecar (bad bytes are not kept for a resume).
+  void discard();
+  // Saves the sidecar and closes, keeping the partial for the next run. Never throws.
+  void close_keeping() noexcept;
+
+  const std::filesystem::path& destination() const { return m_destination; }
+  const std::filesystem::path& incomplete_path() const { return m_incomplete; }
+
+ private:
+  void close_fd() noexcept;
+  [[noreturn]] void fail(const std::string& what, int error) const;
+
+  std::filesystem::path m_destination;
+  std::filesystem::path m_incomplete;
+  std::filesystem::path m_sidecar;
+  int m_fd = -1;
+  std::optional<std::uint64_t> m_size;
+  std::optional<std::string> m_sha256;
+  IntervalSet m_have;
+};
+
+}  // namespace xl::http

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/http/prefix_hasher.hpp"
+
+#include "core/http/partial_file.hpp"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <new>
+
+namespace xl::http {
+
+namespace {
+
+constexpr std::size_t k_read_back_chunk = k_mebibyte;
+
+struct MdDeleter {
+  void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
+};
+
+std::string to_hex(const unsigned char* digest, unsigned int length) {
+  static constexpr char k_digits[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(length * 2);
+  for (unsigned int i = 0; i < length; ++i) {
+    hex.push_back(k_digits[digest[i] >> 4]);
+    hex.push_back(k_digits[digest[i] & 0xf]);
+  }
+  return hex;
+}
+
+}  // namespace
+
+struct PrefixHasher::Context {
+  std::unique_ptr<EVP_MD_CTX, MdDeleter> md{EVP_MD_CTX_new()};
+};
+
+PrefixHasher::PrefixHasher() : m_context(std::make_unique<Context>()) {
+  if (!m_context->md) {
+    throw std::bad_alloc();
+  }
+  reset();
+}
+
+PrefixHasher::~PrefixHasher() = default;
+
+void PrefixHasher::reset() {
+  EVP_DigestInit_ex(m_context->md.get(), EVP_sha256(), nullptr);
+  m_hashed = 0;
+  m_read_back = 0;
+}
+
+void PrefixHasher::on_written(std::uint64_t offset, const char* data, std::size_t size, const IntervalSet& have,
+                              const Reader& read) {
+  const std::uint64_t end = offset + size;
+  if (offset <= m_hashed && end > m_hashed) {
+    const auto skip = static_cast<std::size_t>(m_hashed - offset);
+    EVP_DigestUpdate(m_context->md.get(), data + skip, size - skip);
+    m_hashed = end;
+  }
+  if (have.contiguous_end(m_hashed) > m_hashed) {
+    catch_up(have, read);
+  }
+}
+
+void PrefixHasher::catch_up(const IntervalSet& have, const Reader& read) {
+  const std::uint64_t target = have.contiguous_end(m_hashed);
+  if (target > m_hashed && m_buffer.empty()) {
+    m_buffer.resize(k_read_back_chunk);
+  }
+  while (m_hashed < target) {
+    const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(m_buffer.size(), target - m_hashed));
+    const std::size_t got = read(m_hashed, m_buffer.data(), want);
+    if (got == 0) {
+      throw FileIoError(FileStatus::io_error, "downloaded bytes vanished from the partial file");
+    }
+    EVP_DigestUpdate(m_context->md.get(), m_buffer.data(), got);
+    m_hashed += got;
+    m_read_back += got;
+  }
+}
+
+std::string PrefixHasher::hex_digest() const {
+  std::unique_ptr<EVP_MD_CTX, MdDeleter> copy(EVP_MD_CTX_new());
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (!copy || EVP_MD_CTX_copy_ex(copy.get(), m_context->md.get()) != 1 ||
+      EVP_DigestFinal_ex(copy.get(), digest, &length) != 1) {
+    throw std::bad_alloc();
+  }
+  return to_hex(digest, length);
+}
+
+std::string sha256_hex(std::string_view data) {
+  std::unique_ptr<EVP_MD_CTX, MdDeleter> context(EVP_MD_CTX_new());
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (!context || EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr) != 1 ||
+      EVP_DigestUpdate(context.get(), data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(context.get(), digest, &length) != 1) {
+    throw std::bad_alloc();
+  }
+  return to_hex(digest, length);
+}
+
+}  // namespace xl::http

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <doctest/doctest.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/cache/atomic_file.hpp"
+#include "core/cache/cache_inventory.hpp"
+#include "core/cache/completion_record.hpp"
+#include "core/cache/disk_space.hpp"
+#include "core/cache/file_lock.hpp"
+#include "core/cache/hf_cache.hpp"
+#include "core/cache/ms_cache.hpp"
+#include "fake_http.hpp"
+
+using namespace xl;
+using namespace xl::cache;
+namespace fs = std::filesystem;
+
+namespace {
+
+void write(const fs::path& path, const std::string& data) {
+  fs::create_directories(path.parent_path());
+  std::ofstream(path, std::ios::binary) << data;
+}
+
+}  // namespace
+
+TEST_CASE("HF cache: repo folder, relative snapshot links at any depth, nested refs") {
+  testing::TempDir dir;
+  HfCache cache(dir.path());
+  const std::string commit(40, 'c');
+  CHECK(HfCache::repo_folder_name("unsloth/DeepSeek-R1-GGUF") == "models--unsloth--DeepSeek-R1-GGUF");
+  CHECK(HfCache::repo_folder_name("gpt2") == "models--gpt2");
+  write(cache.blob_path("acme/tiny", "blobA"), "hello");
+  cache.link_snapshot_file("acme/tiny", commit, "config.json", "blobA");
+  cache.link_snapshot_file("acme/tiny", commit, "Q/part/x.gguf", "blobA");
+  const fs::path top = cache.snapshot_file("acme/tiny", commit, "config.json");
+  const fs::path deep = cache.snapshot_file("acme/tiny", commit, "Q/part/x.gguf");
+  REQUIRE(fs::is_symlink(top));
+  CHECK(fs::read_symlink(top) == "../../blobs/blobA");
+  CHECK(fs::read_symlink(deep) == "../../../../blobs/blobA");
+  CHECK(read_file(deep) == "hello");
+
+  cache.write_ref("acme/tiny", "refs/pr/1", commit);
+  CHECK(read_file(cache.repo_dir("acme/tiny") / "refs" / "refs" / "pr" / "1") == commit);  // no newline
+  CHECK(cache.read_ref("acme/tiny", "refs/pr/1") == commit);
+  CHECK_FALSE(cache.read_ref("acme/tiny", "main").has_value());
+  cache.write_ref("acme/tiny", commit, commit);
+  CHECK_FALSE(fs::exists(cache.repo_dir("acme/tiny") / "refs" / commit));
+  CHECK(cache.lock_path("acme/tiny", "blobA") == dir.path() / ".locks" / "models--acme--tiny" / "blobA.lock");
+}
+
+TEST_CASE("HF cache: trees/{commit}.json round-trips in huggingface_hub's format") {
+  testing::TempDir dir;
+  HfCache cache(dir.path());
+  hubs::RemoteFile regular{"config.json", 5, std::nullopt, std::string("4f3a"), false};
+  hubs::RemoteFile lfs{"m.safetensors", 9, std::string(64, 'e'), std::string("1a2b"), true};
+  cache.write_tree("acme/tiny", "abc", {regular, lfs});
+  auto parsed = nlohmann::json::parse(read_file(cache.repo_dir("acme/tiny") / "trees" / "abc.json"));
+  CHECK(parsed["format_version"] == 1);
+  CHECK(parsed["files"]["m.safetensors"]["lfs_sha256"] == std::string(64, 'e'));
+  CHECK(parsed["files"]["config.json"]["blob_id"] == "4f3a");
+  auto back = cache.read_tree("acme/tiny", "abc");
+  REQUIRE(back.has_value());
+  REQUIRE(back->size() == 2);
+  CHECK(hf_blob_name((*back)[0]) == "4f3a");
+  CHECK(hf_blob_name((*back)[1]) == std::string(64, 'e'));
+}
+
+TEST_CASE("ModelScope cache paths and legacy reuse by size and sha256") {
+  testing::TempDir dir;
+  MsCache cache(dir.path());
+  CHECK(cache.snapshot_dir("acme/Tiny-0.5B", "master") == dir.path() / "models" / "acme--Tiny-0.5B" / "snapshots" / "master");
+  CHECK(ms_legacy_name("Qwen2.5-0.5B") == "Qwen2___5-0___5B");
+  hubs::RemoteFile file{"configuration.json", 5, testing::sha256_hex("hello"), std::nullopt, false};
+  CHECK_FALSE(cache.find_legacy_copy("acme/Tiny-0.5B", file).has_value());
+  write(dir.path() / "hub" / "models" / "acme" / "Tiny-0___5B" / "configuration.json", "hello");
+  auto found = cache.find_legacy_copy("acme/Tiny-0.5B", file);
+  REQUIRE(found.has_value());
+  file.sha256 = testing::sha256_hex("other");
+  CHECK_FALSE(cache.find_legacy_copy("acme/Tiny-0.5B", file).has_value());
+  place_file(*found, cache.snapshot_dir("acme/Tiny-0.5B", "master") / "configuration.json");
+  CHECK(read_file(cache.snapshot_dir("acme/Tiny-0.5B", "master") / "configuration.json") == "hello");
+}
+
+TEST_CASE("completion record: round trip, presence check, damaged file means absent") {
+  testing::TempDir dir;
+  RecordStore store(dir.path() / "records");
+  CompletionRecord record;
+  record.model_version = "deepseek-r1--671B--ggufv2--UD-IQ1_S";
+  record.hub = "huggingface";
+  record.model_id = "unsloth/DeepSeek-R1-GGUF";
+  record.revision = "main";
+  record.commit = std::string(40, 'a');
+  record.cache_root = dir.path();
+  record.snapshot_dir = dir.path() / "snap";
+  record.files = {{"a/b.gguf", 3, std::string(64, 'f'), std::string(64, 'f')}};
+  store.save(record);
+  auto loaded = store.load("huggingface", record.model_version);
+  REQUIRE(loaded.has_value());
+  CHECK_FALSE(loaded->complete);
+  CHECK(loaded->files[0].path == "a/b.gguf");
+  CHECK_FALSE(loaded->files_present());
+  write(dir.path() / "snap" / "a" / "b.gguf", "abc");
+  CHECK(loaded->files_present());
+  write(dir.path() / "snap" / "a" / "b.gguf", "abcd");
+  CHECK_FALSE(loaded->files_present());
+  CHECK_FALSE(store.load("modelscope", record.model_version).has_value());
+  write(store.path_for("huggingface", record.model_version), "{not json");
+  CHECK_FALSE(store.load("huggingface", record.model_version).has_value());
+}
+
+TEST_CASE("file lock: exclusive, times out naming the holder, freed when the holder dies") {
+  testing::TempDir dir;
+  const fs::path path = dir.path() / ".locks" / "x.lock";
+  int ready[2];
+  REQUIRE(::pipe(ready) == 0);
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    auto lock = FileLock::try_acquire(path);
+    const char byte = lock ? '1' : '0';
+    [[maybe_unused]] auto n = ::write(ready[1], &byte, 1);
+    ::pause();
+    ::_exit(0);
+  }
+  char byte = 0;
+  REQUIRE(::read(ready[0], &byte, 1) == 1);
+  REQUIRE(byte == '1');
+  CHECK_FALSE(FileLock::try_acquire(path).has_value());
+  CHECK(lock_holder_pid(path) == child);
+  try {
+    FileLock::acquire(path, std::chrono::milliseconds(30));
+    FAIL("acquired a held lock");
+  } catch (const Error& error) {
+    CHECK(std::string(error.what()).find("held by process " + std::to_string(child)) != std::string::npos);
+    CHECK(error.code() == ExitCode::download);
+  }
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  ::close(ready[0]);
+  ::close(ready[1]);
+  CHECK_FALSE(process_alive(child));
+  auto lock = FileLock::acquire(path, std::chrono::seconds(5));  // the dead holder's lock is gone
+  CHECK(lock.path() == path);
+  auto moved = std::move(lock);
+  CHECK_FALSE(FileLock::try_acquire(path).has_value());  // the moved-to lock still holds it
+}
+
+TEST_CASE("free-space check refuses with needed, available and the path unless forced") {
+  CHECK_NOTHROW(check_free_space(10, 10, "/cache", false));
+  CHECK_NOTHROW(check_free_space(10, std::nullopt, "/cache", false));
+  CHECK_NOTHROW(check_free_space(10, 5, "/cache", true));
+  try {
+    check_free_space(3 * 1024 * 1024, 1024, "/cache", false);
+    FAIL("no refusal");
+  } catch (const Error& error) {
+    const std::string message = error.what();
+    CHECK(error.code() == ExitCode::resources);
+    CHECK(message.find("/cache") != std::string::npos);
+    CHECK(message.find("3.00 MiB (3145728 bytes)") != std::string::npos);
+    CHECK(message.find("available 1.00 KiB (1024 bytes)") != std::string::npos);
+  }
+  CHECK(SystemDiskSpace().available(fs::temp_directory_path() / "does" / "not" / "exist").has_value());
+}
+
+TEST_CASE("remove-cache deletes one version's entries and only blobs nothing else links to") {
+  testing::TempDir dir;
+  HfCache cache(dir.path() / "hub");
+  RecordStore store(dir.path() / "records");
+  const std::string commit(40, 'c');
+  const std::string id = "unsloth/DeepSeek-R1-GGUF";
+  write(cache.blob_path(id, "shared"), "config");
+  write(cache.blob_path(id, "q1"), "1111");
+  write(cache.blob_path(id, "q2"), "22");
+  cache.link_snapshot_file(id, commit, "config.json", "shared");
+  cache.link_snapshot_file(id, commit, "Q1/a.gguf", "q1");
+  cache.link_snapshot_file(id, commit, "Q2/a.gguf", "q2");
+  cache.link_snapshot_file(id, commit, "Q2/copy.gguf", "q1");  // another entry uses blob q1
+  cache.write_ref(id, "main", commit);
+  auto make = [&](const std::string& version, std::vector<RecordFile> files) {
+    CompletionRecord record;
+    record.model_version = version;
+    record.hub = "huggingface";
+    record.model_id = id;
+    record.revision = "main";
+    record.commit = commit;
+    record.cache_root = cache.root();
+    record.snapshot_dir = cache.snapshot_dir(id, commit);
+    record.complete = true;
+    record.files = std::move(files);
+    store.save(record);
+  };
+  make("r1--671B--ggufv2--Q1", {{"config.json", 6, {}, "shared"}, {"Q1/a.gguf", 4, {}, "q1"}});
+  make("r1--671B--ggufv2--Q2", {{"config.json", 6, {}, "shared"}, {"Q2/a.gguf", 2, {}, "q2"}, {"Q2/copy.gguf", 4, {}, "q1"}});
+
+  CHECK(list_cached(store, std::string("R1")).size() == 2);
+  CHECK(list_cached(store, std::string("r")).empty());  // a name, not a prefix of one
+  CHECK(list_cached(store, std::nullopt)[0].complete);
+
+  auto plan = plan_removal(store, "r1--671B--ggufv2--Q1");
+  // config.json stays (Q2 lists it); blob q1 stays (Q2/copy.gguf links to it).
+  REQUIRE(plan.paths.size() == 1);
+  CHECK(plan.paths[0] == cache.snapshot_file(id, commit, "Q1/a.gguf"));
+  execute_removal(store, plan);
+  CHECK_FALSE(fs::exists(fs::symlink_status(cache.snapshot_file(id, commit, "Q1/a.gguf"))));
+  CHECK_FALSE(fs::exists(cache.snapshot_dir(id, commit) / "Q1"));
+  CHECK(fs::exists(cache.blob_path(id, "q1")));
+  CHECK_FALSE(store.load("huggingface", "r1--671B--ggufv2--Q1").has_value());
+
+  auto second = plan_removal(store, "r1--671B--ggufv2--Q2");
+  CHECK(second.paths.size() == 6);  // 3 entries + 3 blobs
+  CHECK(second.bytes == 12);
+  execute_removal(store, second);
+  CHECK_FALSE(fs::exists(cache.repo_dir(id) / "snapshots"));
+  CHECK_FALSE(fs::exists(cache.repo_dir(id) / "blobs"));
+  CHECK_FALSE(fs::exists(cache.repo_dir(id) / "refs" / "main"));
+  CHECK_THROWS_AS(plan_removal(store, "r1--671B--ggufv2--Q2"), Error);
+}

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <doctest/doctest.h>
+
+#include "core/cache/atomic_file.hpp"
+#include "core/cache/hf_cache.hpp"
+#include "core/download/downloader.hpp"
+#include "fake_repo.hpp"
+
+using namespace xl;
+using namespace xl::download;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string k_hf = "http://hf.test";
+const std::string k_ms = "http://ms.test";
+
+class FixedDisk final : public cache::DiskSpace {
+ public:
+  std::optional<std::uint64_t> bytes = std::uint64_t{1} << 40;
+  std::optional<std::uint64_t> available(const fs::path&) const override { return bytes; }
+};
+
+class RecordingObserver final : public DownloadObserver {
+ public:
+  std::vector<FilePlan> plans;
+  std::vector<std::string> finished;
+  void on_plan(const FilePlan& plan) override { plans.push_back(plan); }
+  void on_file_started(const http::FileJob&, std::uint64_t) override {}
+  void on_bytes(const http::FileJob&, std::uint64_t) override {}
+  void on_file_finished(const http::FileJob& job, const http::FileResult&) override { finished.push_back(job.display_name); }
+};
+
+struct World {
+  testing::TempDir dir;
+  testing::FakeClient client;
+  testing::FakeTransport transport;
+  FixedDisk disk;
+  HubSettings settings;
+  testing::FakeRepo repo;
+
+  World() {
+    settings.hf.endpoint = k_hf;
+    settings.hf.cache = dir.path() / "hf";
+    settings.ms.endpoint = k_ms;
+    settings.ms.cache = dir.path() / "ms";
+    repo.id = "unsloth/DeepSeek-R1-GGUF";
+    repo.files = {{"README.md", "readme"},
+                  {"config.json", "{}"},
+                  {"DeepSeek-R1-UD-IQ1_S/DeepSeek-R1-UD-IQ1_S-00001-of-00002.gguf", "GGUF-part-1"},
+                  {"DeepSeek-R1-UD-IQ1_S/DeepSeek-R1-UD-IQ1_S-00002-of-00002.gguf", "GGUF-part-2"},
+                  {"DeepSeek-R1-Q2_K/DeepSeek-R1-Q2_K.gguf", "other quantization"}};
+    for (const auto& [path, data] : repo.files) {
+      if (path.ends_with(".gguf")) {
+        repo.lfs.insert(path);
+      }
+    }
+  }
+  Downloader downloader() {
+    return Downloader(settings, client, transport, disk, cache::RecordStore(dir.path() / "records"));
+  }
+  DownloadTarget gguf_target(const std::string& hub) const {
+    return {hub, repo.id, std::nullopt,
+            {"DeepSeek-R1-UD-IQ1_S/DeepSeek-R1-UD-IQ1_S-00001-of-00002.gguf",
+             "DeepSeek-R1-UD-IQ1_S/DeepSeek-R1-UD-IQ1_S-00002-of-00002.gguf"},
+            "deepseek-r1--671B--ggufv2--UD-IQ1_S"};
+  }
+};
+
+std::string error_of(const std::function<void()>& action, ExitCode* code = nullptr) {
+  try {
+    action();
+  } catch (const Error& error) {
+    if (code != nullptr) {
+      *code = error.code();
+    }
+    return error.what();
+  }
+  return "no error";
+}
+
+}  // namespace
+
+TEST_CASE("HF GGUF: only the chosen parts, HF cache layout, then one request on relaunch") {
+  World w;
+  testing::serve_hf(w.client, w.transport, k_hf, w.repo);
+  auto downloader = w.downloader();
+  auto plan = downloader.plan(w.gguf_target("huggingface"), {});
+  CHECK(plan.commit == w.repo.commit);
+  REQUIRE(plan.files.size() == 2);
+  CHECK(plan.bytes_to_fetch == 22);
+  CHECK(w.transport.jobs.empty());  // planning writes nothing
+
+  RecordingObserver observer;
+  auto result = downloader.ensure(w.gguf_target("huggingface"), {}, observer);
+  REQUIRE(w.transport.jobs.size() == 2);
+  for (const auto& job : w.transport.jobs) {
+    CHECK(job.display_name.find("UD-IQ1_S") != std::string::npos);
+    CHECK(job.expected_sha256.has_value());
+    CHECK(job.destination.parent_path().filename() == "blobs");
+  }
+  cache::HfCache cache(w.settings.hf.cache);
+  CHECK(result.snapshot_dir == cache.snapshot_dir(w.repo.id, w.repo.commit));
+  REQUIRE(result.files.size() == 2);
+  CHECK(result.files[0].filename() == "DeepSeek-R1-UD-IQ1_S-00001-of-00002.gguf");
+  CHECK(fs::read_symlink(result.files[0]).string().rfind("../../../blobs/", 0) == 0);
+  CHECK(cache::read_file(result.files[1]) == "GGUF-part-2");
+  CHECK(cache.read_ref(w.repo.id, "main") == w.repo.commit);
+  CHECK(cache.read_tree(w.repo.id, w.repo.commit)->size() == 5);
+
+  w.client.requests.clear();
+  w.transport.jobs.clear();
+  auto again = downloader.ensure(w.gguf_target("huggingface"), {}, observer);
+  CHECK(w.transport.jobs.empty());
+  REQUIRE(w.client.requests.size() == 1);  // the revision check only
+  CHECK(w.client.requests[0].url.find("/revision/main") != std::string::npos);
+  CHECK(again.files == result.files);
+  CHECK(observer.plans.back().from_record);
+
+  w.client.requests.clear();
+  DownloadOptions offline;
+  offline.offline = true;
+  auto offline_plan = downloader.plan(w.gguf_target("huggingface"), offline);
+  CHECK(w.client.requests.empty());
+  CHECK(offline_plan.bytes_to_fetch == 0);
+}
+
+TEST_CASE("HF whole repository: paginated listing, pinned commit needs no revision request") {
+  World w;
+  w.repo.page_size = 2;
+  testing::serve_hf(w.client, w.transport, k_hf, w.repo);
+  auto downloader = w.downloader();
+  DownloadTarget target{"huggingface", w.repo.id, w.repo.commit, {}, "deepseek-r1--671B--pytorch--none"};
+  RecordingObserver observer;
+  auto result = downloader.ensure(target, {}, observer);
+  CHECK(result.files.size() == 5);
+  CHECK(w.transport.jobs.size() == 5);
+  std::size_t pages = 0;
+  for (const auto& request : w.client.requests) {
+    CHECK(request.url.find("/revision/") == std::string::npos);
+    pages += request.url.find("/tree/") != std::string::npos ? 1 : 0;
+  }
+  CHECK(pages == 3);  // 6 entries (5 files + 1 directory), 2 per page
+
+  // Another cache user deleted the records: the cache alone satisfies the offline relaunch.
+  fs::remove_all(w.dir.path() / "records");
+  w.client.requests.clear();
+  DownloadOptions offline;
+  offline.offline = true;
+  CHECK(downloader.plan(target, offline).bytes_to_fetch == 0);
+  CHECK(w.client.requests.empty());
+}
+
+TEST_CASE("HF: a blob already in the cache is linked, not fetched; a broken regular file is refused") {
+  World w;
+  testing::serve_hf(w.client, w.transport, k_hf, w.repo);
+  auto downloader = w.downloader();
+  RecordingObserver observer;
+  DownloadTarget gguf = w.gguf_target("huggingface");
+  downloader.ensure(gguf, {}, observer);
+  DownloadTarget whole{"huggingface", w.repo.id, std::nullopt, {}, "deepseek-r1--671B--pytorch--none"};
+  w.transport.jobs.clear();
+  auto plan = downloader.plan(whole, {});
+  CHECK(plan.bytes_to_fetch == std::string("readme").size() + 2 + std::string("other quantization").size());
+  // Serve a corrupted config.json: its git blob id no longer matches the listing.
+  for (auto& [url, data] : w.transport.contents) {
+    if (url.ends_with("/config.json")) {
+      data = "[]";
+    }
+  }
+  ExitCode code{};
+  const auto message = error_of([&] { downloader.ensure(whole, {}, observer); }, &code);
+  CHECK(code == ExitCode::download);
+  CHECK(message.find("integrity check failed for " + w.repo.id + "/config.json") != std::string::npos);
+  CHECK(w.transport.jobs.size() == 3);  // the two GGUF parts were not fetched again
+}
+
+TEST_CASE("offline without a cache says what to do; low disk space refuses before any transfer") {
+  World w;
+  testing::serve_hf(w.client, w.transport, k_hf, w.repo);
+  auto downloader = w.downloader();
+  DownloadOptions offline;
+  offline.offline = true;
+  const auto message = error_of([&] { downloader.plan(w.gguf_target("huggingface"), offline); });
+  CHECK(message.find("not in the Hugging Face cache") != std::string::npos);
+  CHECK(w.client.requests.empty());
+
+  w.disk.bytes = 10;
+  RecordingObserver observer;
+  ExitCode code{};
+  const auto refusal = error_of([&] { downloader.ensure(w.gguf_target("huggingface"), {}, observer); }, &code);
+  CHECK(code == ExitCode::resources);
+  CHECK(refusal.find("need 22 B (22 bytes), available 10 B (10 bytes)") != std::string::npos);
+  CHECK(w.transport.jobs.empty());
+  DownloadOptions force;
+  force.force = true;
+  CHECK_NOTHROW(downloader.ensure(w.gguf_target("huggingface"), force, observer));
+}
+
+TEST_CASE("transfer failures map to hub messages; a retry resumes from what arrived") {
+  World w;
+  testing::serve_hf(w.client, w.transport, k_hf, w.repo);
+  auto downloader = w.downloader();
+  const std::string part2 = k_hf + "/" + w.repo.id + "/resolve/" + w.repo.commit +
+                            "/DeepSeek-R1-UD-IQ1_S/DeepSeek-R1-UD-IQ1_S-00002-of-00002.gguf";
+  http::FileResult reset;
+  reset.status = http::FileStatus::network_error;
+  reset.error = "connection reset after 5 bytes";
+  w.transport.failures[part2] = reset;
+  RecordingObserver observer;
+  const auto message = error_of([&] { downloader.ensure(w.gguf_target("huggingface"), {}, observer); });
+  CHECK(message.find("connection reset after 5 bytes; run the same command again to resume") != std::string::npos);
+  auto records = cache::RecordStore(w.dir.path() / "records").list();
+  REQUIRE(records.size() == 1);
+  CHECK_FALSE(records[0].complete);
+
+  w.transport.failures.clear();
+  w.transport.jobs.clear();
+  downloader.ensure(w.gguf_target("huggingface"), {}, observer);
+  REQUIRE(w.transport.jobs.size() == 1);
+  CHECK(w.transport.jobs[0].request.url == part2);
+  CHECK(cache::RecordStore(w.dir.path() / "records").list()[0].complete);
+}
+
+TEST_CASE("ModelScope: new layout keyed by revision, sha256 on every file, relaunch checks revisions only") {
+  World w;
+  w.repo.revision_name = "master";
+  testing::serve_ms(w.client, w.transport, k_ms, w.repo);
+  auto downloader = w.downloader();
+  RecordingObserver observer;
+  DownloadTarget whole{"modelscope", w.repo.id, std::string("master"), {}, "deepseek-r1--671B--pytorch--none"};
+  auto result = downloader.ensure(whole, {}, observer);
+  CHECK(result.snapshot_dir == w.settings.ms.cache / "models" / "unsloth--DeepSeek-R1-GGUF" / "snapshots" / "master");
+  CHECK(w.transport.jobs.size() == 5);  // .gitattributes dropped
+  for (const auto& job : w.transport.jobs) {
+    CHECK(job.expected_sha256.has_value());
+  }
+  CHECK(cache::read_file(result.snapshot_dir / "config.json") == "{}");
+  w.client.requests.clear();
+  downloader.ensure(whole, {}, observer);
+  REQUIRE(w.client.requests.size() == 1);
+  CHECK(w.client.requests[0].url == k_ms + "/api/v1/models/" + w.repo.id + "/revisions");
+}
+
+TEST_CASE("ModelScope: unknown revision and missing GGUF file are errors; legacy files are reused") {
+  World w;
+  w.repo.revision_name = "master";
+  testing::serve_ms(w.client, w.transport, k_ms, w.repo);
+  auto downloader = w.downloader();
+  RecordingObserver observer;
+  DownloadOptions other_revision;
+  other_revision.revision = "v9";
+  CHECK(error_of([&] { downloader.plan(w.gguf_target("modelscope"), other_revision); }).find("revision 'v9' not found") !=
+        std::string::npos);
+  DownloadTarget wrong = w.gguf_target("modelscope");
+  wrong.files = {"DeepSeek-R1-UD-IQ1_S/missing.gguf"};
+  CHECK(error_of([&] { downloader.plan(wrong, {}); }).find("file 'DeepSeek-R1-UD-IQ1_S/missing.gguf' not found") !=
+        std::string::npos);
+
+  const fs::path legacy = w.settings.ms.cache / "hub" / "models" / "unsloth" / "DeepSeek-R1-GGUF";
+  cache::write_file_atomic(legacy / "DeepSeek-R1-UD-IQ1_S" / "DeepSeek-R1-UD-IQ1_S-00001-of-00002.gguf", "GGUF-part-1");
+  cache::write_file_atomic(legacy / "DeepSeek-R1-UD-IQ1_S" / "DeepSeek-R1-UD-IQ1_S-00002-of-00002.gguf", "corrupted");
+  auto plan = downloader.plan(w.gguf_target("modelscope"), {});
+  CHECK(plan.files[0].cached);
+  CHECK_FALSE(plan.files[1].cached);
+  auto result = downloader.ensure(w.gguf_target("modelscope"), {}, observer);
+  REQUIRE(w.transport.jobs.size() == 1);
+  CHECK(w.transport.jobs[0].display_name.find("00002-of-00002") != std::string::npos);
+  CHECK(cache::read_file(result.files[0]) == "GGUF-part-1");
+  CHECK(cache::read_file(result.files[1]) == "GGUF-part-2");
+}

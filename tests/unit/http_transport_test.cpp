@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: Apache-2.0
+// The curl transport against tests/support/range_server.py on loopback.
+#include "core/http/curl_engine.hpp"
+#include "core/http/prefix_hasher.hpp"
+#include "tests/unit/support/range_server.hpp"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+
+using namespace xl::http;
+using xl::test::random_bytes;
+using xl::test::RangeServer;
+using xl::test::RecordingObserver;
+namespace fs = std::filesystem;
+
+namespace {
+
+TransferSettings test_settings() {
+  TransferSettings settings;
+  settings.max_connections = 8;
+  settings.backoff_base = std::chrono::milliseconds(10);
+  settings.backoff_max = std::chrono::milliseconds(100);
+  settings.stall_timeout = std::chrono::milliseconds(1000);
+  settings.connect_timeout = std::chrono::milliseconds(2000);
+  return settings;
+}
+
+std::string read_file(const fs::path& path) {
+  std::error_code error;
+  const auto size = fs::file_size(path, error);
+  if (error) {
+    return "<missing>";
+  }
+  std::string bytes(size, '\0');
+  std::ifstream in(path, std::ios::binary);
+  in.read(bytes.data(), static_cast<std::streamsize>(size));
+  return bytes;
+}
+
+void write_file(const fs::path& path, const std::string& bytes) {
+  fs::create_directories(path.parent_path());
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+FileJob job_for(const RangeServer& server, const std::string& name, const std::string& bytes,
+                const std::string& url_path = "") {
+  FileJob job;
+  job.display_name = name;
+  job.request.url = server.url(url_path.empty() ? "/files/" + name : url_path);
+  job.destination = server.scratch() / "blobs" / name;
+  job.expected_size = bytes.size();
+  job.expected_sha256 = sha256_hex(bytes);
+  return job;
+}
+
+std::vector<FileResult> fetch(std::vector<FileJob> jobs, const TransferSettings& settings = test_settings(),
+                              RecordingObserver* observer = nullptr) {
+  RecordingObserver local;
+  auto transport = make_curl_transport(settings);
+  return transport->fetch(jobs, observer != nullptr ? *observer : local);
+}
+
+std::size_t count_requests(const RangeServer& server, const std::string& path_prefix) {
+  std::size_t count = 0;
+  for (const auto& entry : server.requests()) {
+    count += entry["path"].get<std::string>().starts_with(path_prefix) ? 1 : 0;
+  }
+  return count;
+}
+
+}  // namespace
+
+TEST_CASE("transport: many files concurrently, each verified") {
+  RangeServer server;
+  std::vector<FileJob> jobs;
+  std::vector<std::string> contents;
+  std::uint64_t total = 0;
+  for (int i = 0; i < 40; ++i) {
+    contents.push_back(random_bytes(static_cast<std::size_t>(1000 + i * 70'000), static_cast<std::uint32_t>(i)));
+    const auto name = "f" + std::to_string(i) + ".bin";
+    server.add_file(name, contents.back());
+    jobs.push_back(job_for(server, name, contents.back()));
+    total += contents.back().size();
+  }
+  jobs[3].expected_sha256.reset();  // size-only verification
+  jobs[4].expected_size.reset();    // size learned from the server
+  RecordingObserver observer;
+  const auto results = fetch(jobs, test_settings(), &observer);
+  REQUIRE(results.size() == jobs.size());
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    INFO(jobs[i].display_name << ": " << results[i].error);
+    CHECK(results[i].status == FileStatus::ok);
+    CHECK(read_file(jobs[i].destination) == contents[i]);
+    CHECK_FALSE(fs::exists(jobs[i].destination.string() + ".incomplete"));
+    CHECK_FALSE(fs::exists(jobs[i].destination.string() + ".incomplete.json"));
+  }
+  CHECK(observer.started.size() == jobs.size());
+  CHECK(observer.finished.size() == jobs.size());
+  CHECK(observer.bytes == total);
+}
+
+TEST_CASE("transport: a 64 MiB file is fetched in ranges over several connections and verifies") {
+  RangeServer server;
+  const auto bytes = random_bytes(64 * k_mebibyte + 123, 7);
+  server.add_file("big.bin", bytes);
+  auto job = job_for(server, "big.bin", bytes);
+  const auto results = fetch({job});
+  REQUIRE(results[0].status == FileStatus::ok);
+  CHECK(results[0].bytes_transferred == bytes.size());
+  CHECK(read_file(job.destination) == bytes);
+  std::size_t ranged = 0;
+  for (const auto& entry : server.requests()) {
+    ranged += entry["status"] == 206 ? 1 : 0;
+  }
+  CHECK(ranged >= 8);
+}
+
+TEST_CASE("transport: the size may be unknown; the first answer tells it") {
+  RangeServer server;
+  const auto big = random_bytes(30 * k_mebibyte + 5, 8);
+  const auto small = random_bytes(777, 9);
+  server.add_file("big.bin", big);
+  server.add_file("small.bin", small);
+  auto big_job = job_for(server, "big.bin", big);
+  auto small_job = job_for(server, "small.bin", small);
+  big_job.expected_size.reset();
+  small_job.expected_size.reset();
+  small_job.expected_sha256.reset();
+  const auto results = fetch({big_job, small_job});
+  CHECK(results[0].status == FileStatus::ok);
+  CHECK(results[1].status == FileStatus::ok);
+  CHECK(read_file(big_job.destination) == big);
+  CHECK(read_file(small_job.destination) == small);
+  CHECK(count_requests(server, "/files/big.bin") > 2);
+}
+
+TEST_CASE("transport: a partial left by an earlier run is resumed, refetching only what is missing") {
+  RangeServer server;
+  const auto bytes = random_bytes(12 * k_mebibyte, 11);
+  server.add_file("model.bin", bytes);
+  auto job = job_for(server, "model.bin", bytes);
+  const fs::path incomplete = job.destination.string() + ".incomplete";
+
+  SUBCASE("sequential prefix without a sidecar (huggingface_hub <= 1.17)") {
+    write_file(incomplete, bytes.substr(0, 5 * k_mebibyte));
+    const auto results = fetch({job});
+    REQUIRE(results[0].status == FileStatus::ok);
+    CHECK(results[0].bytes_reused == 5 * k_mebibyte);
+    CHECK(results[0].bytes_transferred == bytes.size() - 5 * k_mebibyte);
+  }
+  SUBCASE("holes recorded in the sidecar") {
+    std::string partial(4 * k_mebibyte, '\0');
+    partial.replace(0, k_mebibyte, bytes.substr(0, k_mebibyte));
+    partial.replace(3 * k_mebibyte, k_mebibyte, bytes.substr(3 * k_mebibyte, k_mebibyte));
+    write_file(incomplete, partial);
+    const nlohmann::json sidecar = {{"version", 1},
+                                    {"size", bytes.size()},
+                                    {"sha256", *job.expected_sha256},
+                                    {"have", {{0, k_mebibyte}, {3 * k_mebibyte, 4 * k_mebibyte}}}};
+    write_file(incomplete.string() + ".json", sidecar.dump());
+    const auto results = fetch({job});
+    REQUIRE(results[0].status == FileStatus::ok);
+    CHECK(results[0].bytes_reused == 2 * k_mebibyte);
+    CHECK(results[0].bytes_transferred == bytes.size() - 2 * k_mebibyte);
+  }
+  CHECK(read_file(job.destination) == bytes);
+  CHECK_FALSE(fs::exists(incomplete));
+  CHECK_FALSE(fs::exists(incomplete.string() + ".json"));
+}
+
+TEST_CASE("transport: a server that ignores Range restarts the file cleanly") {
+  RangeServer server;
+  const auto bytes = random_bytes(9 * k_mebibyte + 1, 12);
+  server.add_file("norange.bin", bytes);
+  auto job = job_for(server, "norange.bin", bytes, "/files/norange.bin?fault=norange");
+  write_file(job.destination.string() + ".incomplete", bytes.substr(0, 3 * k_mebibyte));
+  const auto results = fetch({job});
+  REQUIRE(results[0].status == FileStatus::ok);
+  CHECK(results[0].bytes_reused == 0);
+  CHECK(read_file(job.destination) == bytes);
+}
+
+TEST_CASE("transport: wrong bytes never reach the destination and are not kept") {
+  RangeServer server;
+  const auto bytes = random_bytes(6 * k_mebibyte, 13);
+  server.add_file("bad.bin", bytes);
+  FileJob job;
+  SUBCASE("corrupt byte, sha256 mismatch") { job = job_for(server, "bad.bin", bytes, "/files/bad.bin?fault=corrupt"); }
+  SUBCASE("server has fewer bytes than expected") {
+    job = job_for(server, "bad.bin", bytes, "/files/bad.bin?fault=truncated&cut=10");
+  }
+  SUBCASE("server ignores Range and sends fewer bytes than expected") {
+    job = job_for(server, "bad.bin", bytes, "/files/bad.bin?fault=truncated,norange&cut=10");
+  }
+  const auto results = fetch({job});
+  INFO(results[0].error);
+  CHECK(results[0].status == FileStatus::integrity_error);
+  CHECK(results[0].error.find("bad.bin") != std::string::npos);
+  CHECK_FALSE(fs::exists(job.destination));
+  CHECK_FALSE(fs::exists(job.destination.string() + ".incomplete"));
+}
+
+TEST_CASE("transport: an error page is reported, never written") {
+  RangeServer server;
+  FileJob job;
+  job.display_name = "missing.safetensors";
+  job.request.url = server.url("/files/missing.safetensors?X-Amz-Signature=SECRET");
+  job.destination = server.scratch() / "missing.safetensors";
+  job.expected_size = 1000;
+  const auto results = fetch({job});
+  CHECK(results[0].status == FileStatus::not_found);
+  CHECK(results[0].http_status == 404);
+  CHECK(results[0].error.find("SECRET") == std::string::npos);
+  CHECK(results[0].error.find("404") != std::string::npos);
+  CHECK_FALSE(fs::exists(job.destination));
+  CHECK_FALSE(fs::exists(job.destination.string() + ".incomplete"));
+}
+
+TEST_CASE("transport: Authorization is dropped on a cross-host redirect and kept on a same-host one") {
+  RangeServer server;
+  const auto bytes = random_bytes(3 * k_mebibyte, 14);
+  server.add_file("cross.bin", bytes);
+  server.add_file("same.bin", bytes);
+  auto cross = job_for(server, "cross.bin", bytes, "/redirect/cross/cross.bin");
+  auto same = job_for(server, "same.bin", bytes, "/redirect/relative/same.bin");
+  cross.request.headers.set("Authorization", "Bearer hf_secret");
+  same.request.headers.set("Authorization", "Bearer hf_secret");
+  const auto results = fetch({cross, same});
+  CHECK(results[0].status == FileStatus::ok);
+  CHECK(results[1].status == FileStatus::ok);
+  int cross_files = 0;
+  int same_files = 0;
+  for (const auto& entry : server.requests()) {
+    const auto path = entry["path"].get<std::string>();
+    if (path.starts_with("/redirect/")) {
+      CHECK(entry["authorization"] == "Bearer hf_secret");
+    } else if (path == "/files/cross.bin") {
+      ++cross_files;
+      CHECK(entry["authorization"].is_null());
+    } else if (path == "/files/same.bin") {
+      ++same_files;
+      CHECK(entry["authorization"] == "Bearer hf_secret");
+    }
+  }
+  CHECK(cross_files >= 1);
+  CHECK(same_files >= 1);
+  // Only the first request of a file follows the redirect; ranges go to the final URL.
+  CHECK(count_requests(server, "/redirect/cross/") == 1);
+}
+
+TEST_CASE("transport: transient failures are retried per range") {
+  RangeServer server;
+  const auto bytes = random_bytes(5 * k_mebibyte + 3, 15);
+  server.add_file("flaky.bin", bytes);
+  std::string fault;
+  SUBCASE("connection reset mid-body") { fault = "fault=reset&times=3"; }
+  SUBCASE("body shorter than promised") { fault = "fault=short&times=3"; }
+  SUBCASE("stall") { fault = "fault=stall&seconds=5"; }
+  SUBCASE("503 twice") { fault = "fault=status&code=503&times=2"; }
+  SUBCASE("429 with Retry-After") { fault = "fault=status&code=429&after=1"; }
+  auto job = job_for(server, "flaky.bin", bytes, "/files/flaky.bin?" + fault);
+  const auto started = std::chrono::steady_clock::now();
+  const auto results = fetch({job});
+  INFO(fault << ": " << results[0].error);
+  CHECK(results[0].status == FileStatus::ok);
+  CHECK(read_file(job.destination) == bytes);
+  CHECK(count_requests(server, "/files/flaky.bin") >= 2);
+  if (fault.find("after=1") != std::string::npos) {
+    CHECK(std::chrono::steady_clock::now() - started >= std::chrono::seconds(1));
+  }
+}
+
+TEST_CASE("transport: persistent failures give up with the status") {
+  RangeServer server;
+  const auto bytes = random_bytes(1000, 16);
+  server.add_file("down.bin", bytes);
+  auto settings = test_settings();
+  settings.max_attempts = 3;
+  auto job = job_for(server, "down.bin", bytes, "/files/down.bin?fault=status&code=503&times=100");
+  const auto results = fetch({job}, settings);
+  CHECK(results[0].status == FileStatus::http_error);
+  CHECK(results[0].http_status == 503);
+  CHECK(count_requests(server, "/files/down.bin") == 3);
+  CHECK_FALSE(fs::exists(job.destination));
+}
+
+TEST_CASE("transport: a redirect loop is an error") {
+  RangeServer server;
+  FileJob job;
+  job.display_name = "loop";
+  job.request.url = server.url("/loop/a");
+  job.destination = server.scratch() / "loop";
+  const auto results = fetch({job});
+  CHECK(results[0].status == FileStatus::http_error);
+  CHECK(results[0].error.find("redirect loop") != std::string::npos);
+}
+
+TEST_CASE("transport: cancel stops promptly and keeps the partial for the next run") {
+  RangeServer server;
+  const auto bytes = random_bytes(8 * k_mebibyte, 17);
+  server.add_file("slow.bin", bytes);
+  auto job = job_for(server, "slow.bin", bytes, "/files/slow.bin?fault=slow");
+
+  std::atomic<bool> cancel{false};
+  struct CancellingObserver : RecordingObserver {
+    std::atomic<bool>* flag = nullptr;
+    void on_bytes(const FileJob& job, std::uint64_t delta) override {
+      RecordingObserver::on_bytes(job, delta);
+      flag->store(true);
+    }
+  } observer;
+  observer.flag = &cancel;
+  auto transport = make_curl_transport(test_settings(), &cancel);
+  auto results = transport->fetch({&job, 1}, observer);
+  REQUIRE(results[0].status == FileStatus::cancelled);
+  CHECK(observer.finished.size() == 1);
+  CHECK_FALSE(fs::exists(job.destination));
+  REQUIRE(fs::exists(job.destination.string() + ".incomplete"));
+  const auto kept = results[0].bytes_transferred;
+  CHECK(kept > 0);
+
+  job.request.url = server.url("/files/slow.bin");
+  results = fetch({job});
+  REQUIRE(results[0].status == FileStatus::ok);
+  CHECK(results[0].bytes_reused == kept);
+  CHECK(read_file(job.destination) == bytes);
+}
