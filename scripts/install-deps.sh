@@ -9,8 +9,9 @@ packages=(
   libcli11-dev libcurl4-openssl-dev nlohmann-json3-dev libssl-dev doctest-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
-  # The test suite also drives real shells, renders the man page and fuzzes with clang.
-  packages+=(bash-completion zsh fish groff-base clang libclang-rt-14-dev nginx-light aria2 curl)
+  # The test suite also drives real shells, renders the man page and fuzzes with clang;
+  # tests/e2e/test_bench_harness.py runs nginx, aria2c and curl under GNU time.
+  packages+=(bash-completion zsh fish groff-base clang libclang-rt-14-dev nginx-light aria2 curl time)
 fi
 
 missing=()

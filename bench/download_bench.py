@@ -1,0 +1,640 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Download benchmark: `xlaunch download` against aria2c and curl on a local fake Hugging Face hub.
+
+One run of this script:
+  1. generates a synthetic Hugging Face-style repo per scenario (random data, sha256 known),
+  2. writes an nginx.conf and starts nginx (non-daemon child, own prefix/pid/logs, 127.0.0.1)
+     that serves the model info and tree API as static JSON, answers /resolve/ with the LFS 302
+     to a CDN path carrying X-Repo-Commit / X-Linked-Etag / X-Linked-Size, and serves the
+     bytes with sendfile and Range (hubs.md A3-A5),
+  3. times every client and every floor interleaved, several repetitions, each into a fresh
+     directory on the same filesystem, a final `sync` counted in the time, CPU and peak RSS
+     from GNU time, and checks every output file's sha256 after every run (outside the time),
+  4. prints a markdown table (medians) and writes the raw runs and the summary as JSON.
+
+Python 3 standard library only. Nothing here asserts an absolute time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import fakehub  # noqa: E402  (bench/fakehub.py: data generation and the nginx server)
+
+KiB, MiB, GiB = 1 << 10, 1 << 20, 1 << 30
+RSS_TARGET = 64 * MiB
+GNU_TIME = "/usr/bin/time"
+PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+def client_env() -> dict[str, str]:
+    """The caller's environment without proxies: every request goes to 127.0.0.1 directly."""
+    return {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARS}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    key: str
+    title: str
+    count: int
+    size: int  # bytes per file at scale 1
+
+    def file_size(self, scale: float) -> int:
+        return max(1, int(self.size * scale))
+
+
+SCENARIOS = {
+    "a": Scenario("a", "16 files x 128 MiB", 16, 128 * MiB),
+    "b": Scenario("b", "1 file x 2 GiB", 1, 2 * GiB),
+    "c": Scenario("c", "500 files x 64 KiB", 500, 64 * KiB),
+    "d": Scenario("d", "1 file x 8 GiB (peak RSS check)", 1, 8 * GiB),
+}
+DEFAULT_SCENARIOS = "a,b,c"
+
+
+# ----------------------------------------------------------------------------------------------
+# Running one command with wall time, CPU time and peak RSS
+
+
+@dataclass
+class Measured:
+    code: int
+    wall: float  # seconds, client + final sync
+    cpu: float  # user + system seconds of the client (and its waited-for children)
+    rss: int  # peak resident set size in bytes
+    timed_out: bool = False
+
+
+def spawn_measured(argv, env, stdout_path: Path, stderr_path: Path, timeout: float,
+                   with_sync: bool = True) -> Measured:
+    """Runs argv under GNU time, then `sync`; wall time covers both.
+
+    Why GNU time and not wait4() here: Linux keeps a process's peak RSS across execve(), so a
+    client spawned straight from this Python process would report at least Python's own ~25 MiB.
+    GNU time is small (~2 MiB) and reads its child's rusage with wait4(); its CPU figures have
+    10 ms resolution."""
+    rusage_path = stdout_path.with_name(stdout_path.name + ".rusage")
+    actions = [
+        (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+        (os.POSIX_SPAWN_OPEN, 1, str(stdout_path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
+        (os.POSIX_SPAWN_OPEN, 2, str(stderr_path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
+    ]
+    timed = [GNU_TIME, "-f", "%U %S %M %x", "-o", str(rusage_path), "--"] + list(argv)
+    timed_out = threading.Event()
+    start = time.perf_counter()
+    pid = os.posix_spawn(GNU_TIME, timed, env, file_actions=actions, setpgroup=0)
+
+    def on_timeout():
+        timed_out.set()
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    timer = threading.Timer(timeout, on_timeout)
+    timer.start()
+    try:
+        _, status, _ = os.wait4(pid, 0)
+    except BaseException:  # Ctrl-C: take the client (its own process group) down with us
+        on_timeout()
+        os.wait4(pid, 0)
+        raise
+    finally:
+        timer.cancel()
+    if with_sync:
+        sync_pid = os.posix_spawnp("sync", ["sync"], env)
+        os.wait4(sync_pid, 0)
+    wall = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    cpu, rss = 0.0, 0
+    try:
+        fields = rusage_path.read_text().strip().splitlines()[-1].split()
+        cpu, rss, code = float(fields[0]) + float(fields[1]), int(fields[2]) * KiB, int(fields[3])
+    except (OSError, IndexError, ValueError):
+        code = code or 1  # killed before GNU time could write: no rusage
+    return Measured(code, wall, cpu, rss, timed_out.is_set())
+
+
+def tail(path: Path, lines: int = 8) -> str:
+    try:
+        text = path.read_text(errors="replace").strip().splitlines()
+    except OSError:
+        return ""
+    return "\n".join("    " + line for line in text[-lines:])
+
+
+# ----------------------------------------------------------------------------------------------
+# Clients and floors. Each gets a fresh output directory; `expected()` maps every repo file to
+# the path the client must have produced, so the harness can check its sha256.
+
+
+class Client:
+    name = ""
+    floor = False  # floors are reference costs, not competitors
+    writes = True  # a final `sync` is part of the time only for what writes files
+
+    def command(self, repo: fakehub.Repo, server: fakehub.Server, out: Path, scratch: Path):
+        """Returns (argv, env) for one run writing into `out`."""
+        raise NotImplementedError
+
+    def expected(self, repo: fakehub.Repo, out: Path) -> dict[str, Path] | None:
+        return {f.path: out / f.path for f in repo.files}
+
+    def version(self) -> str:
+        return ""
+
+
+def first_line(argv) -> str:
+    try:
+        res = subprocess.run(argv, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return "?"
+    text = (res.stdout or res.stderr).strip().splitlines()
+    return text[0] if text else "?"
+
+
+class Aria2(Client):
+    name = "aria2c"
+
+    def command(self, repo, server, out, scratch):
+        lines = []
+        for f in repo.files:
+            lines += [server.resolve_url(repo, f.path), f"  dir={out}", f"  out={f.path}"]
+        inp = scratch / "aria2-input.txt"
+        inp.write_text("\n".join(lines) + "\n")
+        # --file-allocation=none: no zero-filling pass before the download (aria2's default,
+        # `prealloc`, writes every byte twice); the pieces land at their offsets in a sparse file.
+        argv = ["aria2c", "-x16", "-s16", "-j16", "--file-allocation=none", "--quiet=true",
+                "--auto-file-renaming=false", "--allow-overwrite=true", "--input-file", str(inp)]
+        return argv, client_env()
+
+    def version(self):
+        return first_line(["aria2c", "--version"])
+
+
+def curl_config(repo, server, outputs) -> str:
+    lines = []
+    for f, target in zip(repo.files, outputs):
+        lines.append(f'url = "{server.resolve_url(repo, f.path)}"')
+        lines.append(f'output = "{target}"')
+    return "\n".join(lines) + "\n"
+
+
+class Curl(Client):
+    name = "curl"
+
+    def command(self, repo, server, out, scratch):
+        cfg = scratch / "curl.cfg"
+        cfg.write_text(curl_config(repo, server, [out / f.path for f in repo.files]))
+        argv = ["curl", "--parallel", "--parallel-max", "16", "-L", "--fail", "-sS",
+                "--create-dirs", "--config", str(cfg)]
+        return argv, client_env()
+
+    def version(self):
+        return first_line(["curl", "--version"])
+
+
+class XlaunchClient(Client):
+    name = "xlaunch"
+
+    def __init__(self, binary: str, extra_args: list[str]):
+        self.binary = binary
+        self.extra_args = extra_args
+
+    def command(self, repo, server, out, scratch):
+        catalog = scratch / "catalog.json"
+        catalog.write_text(json.dumps([bench_family(repo)], indent=1))
+        env = {k: v for k, v in client_env().items()
+               if not (k.startswith("HF_") or k.startswith("HUGGINGFACE_")
+                       or k.startswith("XLAUNCH_") or k.startswith("MODELSCOPE"))}
+        env.update(HF_ENDPOINT=server.endpoint, HF_HOME=str(out / "hf"),
+                   XLAUNCH_HOME=str(scratch / "xlaunch-home"),
+                   MODELSCOPE_CACHE=str(scratch / "modelscope"))
+        argv = [self.binary, "download", "-n", "bench-model", "-f", "pytorch", "--catalog",
+                str(catalog), "--download-hub", "huggingface"] + self.extra_args
+        return argv, env
+
+    def expected(self, repo, out):
+        snap = out / "hf" / "hub" / repo.cache_folder / "snapshots" / repo.commit
+        return {f.path: snap / f.path for f in repo.files}
+
+    def version(self):
+        return first_line([self.binary, "--version"])
+
+    @staticmethod
+    def usable(binary: str) -> str | None:
+        """None when `binary download` exists and takes --catalog, else why not."""
+        if not os.access(binary, os.X_OK):
+            return f"{binary} is not an executable file"
+        try:
+            res = subprocess.run([binary, "download", "--help"], capture_output=True, text=True,
+                                 timeout=20)
+        except (OSError, subprocess.TimeoutExpired) as err:
+            return f"`{binary} download --help` failed: {err}"
+        if res.returncode != 0:
+            return f"`{binary} download --help` exited {res.returncode}: no download command yet"
+        if "--catalog" not in res.stdout + res.stderr:
+            return f"`{binary} download` has no --catalog option yet"
+        return None
+
+
+def bench_family(repo: fakehub.Repo) -> dict:
+    """One Xinference v2 llm_family entry whose only pytorch spec is the synthetic repo."""
+    return {
+        "version": 2,
+        "context_length": 2048,
+        "model_name": "bench-model",
+        "model_lang": ["en"],
+        "model_ability": ["generate"],
+        "model_description": "Synthetic repo of the xlaunch download benchmark.",
+        "model_specs": [{
+            "model_format": "pytorch",
+            "model_size_in_billions": 1,
+            "model_src": {"huggingface": {"quantizations": ["none"], "model_id": repo.repo_id,
+                                          "model_revision": repo.commit}},
+        }],
+        "architectures": ["LlamaForCausalLM"],
+        "model_type": "llama",
+        "stop_token_ids": [],
+        "stop": [],
+    }
+
+
+class CopyFloor(Client):
+    name = "floor: cp+sync"
+    floor = True
+
+    def command(self, repo, server, out, scratch):
+        return ["cp", "-r", str(repo.files_dir) + "/.", str(out)], client_env()
+
+
+class LoopbackFloor(Client):
+    name = "floor: loopback read"
+    floor = True
+    writes = False
+
+    def command(self, repo, server, out, scratch):
+        cfg = scratch / "curl-null.cfg"
+        cfg.write_text(curl_config(repo, server, ["/dev/null"] * len(repo.files)))
+        argv = ["curl", "--parallel", "--parallel-max", "16", "-L", "--fail", "-sS",
+                "--config", str(cfg)]
+        return argv, client_env()
+
+    def expected(self, repo, out):
+        return None
+
+
+class HashFloor(Client):
+    """sha256 of the data with OpenSSL's libcrypto (what xlaunch links), through `openssl dgst`;
+    coreutils' sha256sum is used only without openssl, and is several times slower."""
+    name = "floor: sha256"
+    floor = True
+    writes = False
+
+    def command(self, repo, server, out, scratch):
+        tool = ["openssl", "dgst", "-sha256"] if shutil.which("openssl") else ["sha256sum"]
+        # Relative paths keep the argument list short for 500 files.
+        return ["sh", "-c", 'cd "$0" && exec "$@"', str(repo.files_dir)] + tool + \
+            [f.path for f in repo.files], client_env()
+
+    def expected(self, repo, out):
+        return None
+
+
+# ----------------------------------------------------------------------------------------------
+# Verification and statistics
+
+
+def verify(expected: dict[str, Path], repo: fakehub.Repo) -> str | None:
+    """None when every file exists with the right sha256, else the first problem."""
+    for f in repo.files:
+        path = expected[f.path]
+        try:
+            h = hashlib.sha256()
+            with open(path, "rb") as fh:
+                while chunk := fh.read(8 * MiB):
+                    h.update(chunk)
+        except OSError as err:
+            return f"{f.path}: {err.strerror}"
+        if h.hexdigest() != f.sha256:
+            return f"{f.path}: sha256 mismatch"
+    return None
+
+
+def summarize(runs: list[dict]) -> dict | None:
+    ok = [r for r in runs if r["ok"]]
+    if not ok:
+        return None
+    walls = [r["wall_s"] for r in ok]
+    return {
+        "ok_runs": len(ok),
+        "runs": len(runs),
+        "wall_s": statistics.median(walls),
+        "wall_min_s": min(walls),
+        "wall_max_s": max(walls),
+        "cpu_s": statistics.median(r["cpu_s"] for r in ok),
+        "peak_rss_bytes": max(r["peak_rss_bytes"] for r in ok),
+    }
+
+
+def fmt_ratio(x):
+    return "-" if x is None else f"{x:.2f}x"
+
+
+def report_scenario(sc: Scenario, repo: fakehub.Repo, names: list[str], floors: list[str],
+                    summary: dict, reps: int, scale: float) -> list[str]:
+    total = repo.total_bytes
+    out = [f"### Scenario {sc.key}: {sc.title} at scale {scale:g}: {len(repo.files)} files, "
+           f"{fakehub.human(total)}, {reps} reps", ""]
+    peers = {n: summary[n]["wall_s"] for n in names if summary.get(n)}
+    cpu_floor = None
+    if summary.get(CopyFloor.name) and summary.get(HashFloor.name):
+        cpu_floor = summary[CopyFloor.name]["cpu_s"] + summary[HashFloor.name]["cpu_s"]
+    out.append("| client | wall s (median) | min-max s | MB/s | CPU s | peak RSS MiB "
+               "| vs best peer | CPU vs floor | ok |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for n in names + floors:
+        s = summary.get(n)
+        if s is None:
+            out.append(f"| {n} | failed | | | | | | | 0/{reps} |")
+            continue
+        others = [w for m, w in peers.items() if m != n]
+        vs_peer = s["wall_s"] / min(others) if (others and n in peers) else None
+        vs_floor = s["cpu_s"] / cpu_floor if (cpu_floor and n in peers) else None
+        s["vs_best_peer"], s["cpu_vs_floor"] = vs_peer, vs_floor
+        out.append(
+            f"| {n} | {s['wall_s']:.3f} | {s['wall_min_s']:.3f}-{s['wall_max_s']:.3f} "
+            f"| {total / 1e6 / s['wall_s']:.0f} | {s['cpu_s']:.2f} "
+            f"| {s['peak_rss_bytes'] / MiB:.1f} | {fmt_ratio(vs_peer)} | {fmt_ratio(vs_floor)} "
+            f"| {s['ok_runs']}/{s['runs']} |")
+    out.append("")
+    x = summary.get(XlaunchClient.name)
+    if x is not None:
+        checks = []
+        if x.get("vs_best_peer") is not None:
+            checks.append(("wall <= 1.0x best peer", x["vs_best_peer"] <= 1.0,
+                           fmt_ratio(x["vs_best_peer"])))
+        if x.get("cpu_vs_floor") is not None:
+            checks.append(("CPU <= 1.3x floor (cp + sha256)", x["cpu_vs_floor"] <= 1.3,
+                           fmt_ratio(x["cpu_vs_floor"])))
+        if sc.key in ("b", "d"):  # the single-file scenarios: RSS must not grow with size
+            checks.append(("peak RSS < 64 MiB", x["peak_rss_bytes"] < RSS_TARGET,
+                           f"{x['peak_rss_bytes'] / MiB:.1f} MiB"))
+        for what, passed, value in checks:
+            out.append(f"- xlaunch target {what}: {'met' if passed else 'MISSED'} ({value})")
+        out.append("")
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Main
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--scenario", default=DEFAULT_SCENARIOS,
+                   help="comma list of a (16x128MiB), b (1x2GiB), c (500x64KiB), "
+                        "d (1x8GiB, RSS check); default %(default)s")
+    p.add_argument("--reps", type=int, default=5, help="repetitions per client (default 5)")
+    p.add_argument("--scale", type=float, default=1.0,
+                   help="multiply every file size (not the file counts) by this, e.g. 0.25")
+    p.add_argument("--clients", default="xlaunch,aria2c,curl",
+                   help="comma list of xlaunch, aria2c, curl (default all)")
+    p.add_argument("--no-floors", action="store_true", help="skip the floor measurements")
+    p.add_argument("--xlaunch", default=os.environ.get("XLAUNCH", ""),
+                   help="path of the xlaunch binary (default $XLAUNCH); skipped when unset")
+    p.add_argument("--xlaunch-arg", action="append", default=[],
+                   help="extra argument appended to `xlaunch download` (repeatable)")
+    p.add_argument("--work-dir", default="",
+                   help="parent of the data and output dirs; put it on the filesystem you "
+                        "want to measure (default: a new temp dir under $TMPDIR or /tmp)")
+    p.add_argument("--data-dir", default="",
+                   help="keep the generated repos here and reuse them on later runs "
+                        "(default: generated inside the work dir and deleted at the end)")
+    p.add_argument("--json", default="download-bench.json", help="results file (JSON)")
+    p.add_argument("--timeout", type=float, default=900, help="seconds per client run")
+    p.add_argument("--workers", default="auto", help="nginx worker_processes (default auto)")
+    p.add_argument("--access-log", action="store_true", help="let nginx write an access log")
+    p.add_argument("--keep", action="store_true", help="keep the work dir (logs, outputs)")
+    p.add_argument("--nginx", default=shutil.which("nginx") or "/usr/sbin/nginx",
+                   help="nginx binary")
+    args = p.parse_args(argv)
+    keys = [k.strip() for k in args.scenario.split(",") if k.strip()]
+    bad = [k for k in keys if k not in SCENARIOS]
+    if bad or not keys:
+        p.error(f"unknown scenario {bad}; pick from {','.join(SCENARIOS)}")
+    args.scenarios = keys
+    args.client_names = [c.strip() for c in args.clients.split(",") if c.strip()]
+    bad = [c for c in args.client_names if c not in ("xlaunch", "aria2c", "curl")]
+    if bad:
+        p.error(f"unknown client {bad}")
+    if args.reps < 1 or args.scale <= 0:
+        p.error("--reps must be >= 1 and --scale > 0")
+    return args
+
+
+def build_clients(args) -> list[Client]:
+    clients: list[Client] = []
+    for name in args.client_names:
+        if name == "xlaunch":
+            if not args.xlaunch:
+                print("note: xlaunch skipped: set XLAUNCH=/path/to/xlaunch (or --xlaunch)")
+                continue
+            why = XlaunchClient.usable(args.xlaunch)
+            if why:
+                print(f"note: xlaunch skipped: {why}")
+                continue
+            clients.append(XlaunchClient(args.xlaunch, args.xlaunch_arg))
+        elif name == "aria2c":
+            clients.append(Aria2())
+        elif name == "curl":
+            clients.append(Curl())
+    return clients
+
+
+def machine_info(work: Path, clients, nginx_bin) -> dict:
+    info = {
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "kernel": platform.release(),
+        "cpus": os.cpu_count(),
+        "cpu_model": "?",
+        "filesystem": "?",
+        "nginx": first_line([nginx_bin, "-v"]),
+        "loadavg_at_start": os.getloadavg(),
+        "clients": {c.name: c.version() for c in clients},
+    }
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu_model"] = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    res = subprocess.run(["df", "-T", str(work)], capture_output=True, text=True)
+    if res.returncode == 0 and len(res.stdout.splitlines()) > 1:
+        info["filesystem"] = res.stdout.splitlines()[1].split()[1]
+    return info
+
+
+def run_scenario(sc, args, clients, floors, work: Path, data_root: Path, log) -> dict:
+    size = sc.file_size(args.scale)
+    # The data (unless reused) plus one run's output at a time, plus a margin.
+    need = 2 * sc.count * size + 256 * MiB
+    probe = data_root
+    while not probe.exists():
+        probe = probe.parent
+    free = min(shutil.disk_usage(work).free, shutil.disk_usage(probe).free)
+    if free < need:
+        raise SystemExit(f"not enough space: scenario {sc.key} needs {fakehub.human(need)} "
+                         f"for its data and one output, {fakehub.human(free)} free")
+    repo = fakehub.ensure_repo(data_root, sc.key, sc.count, size, log)
+    everyone = clients + floors
+    runs: dict[str, list[dict]] = {c.name: [] for c in everyone}
+    with fakehub.Server(args.nginx, [repo], work / f"nginx-{sc.key}", args.workers,
+                        args.access_log) as server:
+        server.self_check(repo)
+        log(f"scenario {sc.key}: {len(repo.files)} files, {fakehub.human(repo.total_bytes)}, "
+            f"nginx on {server.endpoint}")
+        for rep in range(args.reps):
+            # Rotate the order every repetition so no client always runs first (cold) or last.
+            order = everyone[rep % len(everyone):] + everyone[:rep % len(everyone)]
+            for client in order:
+                runs[client.name].append(run_once(client, repo, server, work, rep, args, log))
+    summary = {name: summarize(rs) for name, rs in runs.items()}
+    return {"repo": repo, "runs": runs, "summary": summary}
+
+
+def run_once(client, repo, server, work, rep, args, log) -> dict:
+    slug = client.name.replace("floor: ", "floor-").replace(" ", "-").replace("+", "-")
+    out = work / f"out-{repo.key}-{slug}-{rep}"
+    scratch = work / f"scratch-{repo.key}-{slug}-{rep}"
+    for d in (out, scratch):
+        shutil.rmtree(d, ignore_errors=True)
+        d.mkdir(parents=True)
+    argv, env = client.command(repo, server, out, scratch)
+    subprocess.run(["sync"], check=False)  # the previous run's writeback is not ours to pay
+    m = spawn_measured(argv, env, scratch / "stdout.txt", scratch / "stderr.txt", args.timeout,
+                       with_sync=client.writes)
+    error = None
+    if m.timed_out:
+        error = f"timed out after {args.timeout:.0f} s"
+    elif m.code != 0:
+        error = f"exit code {m.code}"
+    else:
+        expected = client.expected(repo, out)
+        if expected is not None:
+            error = verify(expected, repo)
+    record = {"client": client.name, "rep": rep, "ok": error is None, "error": error,
+              "wall_s": m.wall, "cpu_s": m.cpu, "peak_rss_bytes": m.rss, "exit_code": m.code}
+    status = "ok" if error is None else f"FAILED: {error}"
+    log(f"  rep {rep + 1} {client.name:22s} {m.wall:8.3f} s  cpu {m.cpu:6.2f} s  "
+        f"rss {m.rss / MiB:7.1f} MiB  {status}")
+    if error is not None:
+        log(f"    command: {' '.join(argv[:12])}{' ...' if len(argv) > 12 else ''}")
+        log(tail(scratch / "stderr.txt") or "    (no stderr)")
+    if error is None or not args.keep:
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)
+    return record
+
+
+def interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    # Ctrl-C and kill both unwind through the cleanup: clients killed, nginx stopped, work dir
+    # removed. (A shell starts background jobs with SIGINT ignored; undo that too.)
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
+    if not os.access(GNU_TIME, os.X_OK):
+        raise SystemExit(f"{GNU_TIME} not found; bench/run.sh installs the Debian package time")
+    for tool in ("curl", "sync", "cp", "sha256sum") + (("aria2c",) if "aria2c" in
+                                                       args.client_names else ()):
+        if not shutil.which(tool):
+            raise SystemExit(f"{tool} not found on PATH; bench/run.sh installs it")
+    if not os.access(args.nginx, os.X_OK):
+        raise SystemExit(f"nginx not found at {args.nginx}; bench/run.sh installs nginx-light")
+
+    if args.work_dir:
+        os.makedirs(args.work_dir, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="xlaunch-bench-",
+                                 dir=args.work_dir or None)).resolve()
+    data_root = Path(args.data_dir).resolve() if args.data_dir else work / "data"
+    started = time.time()
+
+    def log(msg):
+        print(f"[{time.time() - started:7.1f}s] {msg}", flush=True)
+
+    clients = build_clients(args)
+    floors = [] if args.no_floors else [CopyFloor(), LoopbackFloor(), HashFloor()]
+    if not clients:
+        raise SystemExit("no client to run")
+    info = machine_info(work, clients, args.nginx)
+    log(f"work dir {work} ({info['filesystem']}), scale {args.scale}, reps {args.reps}, "
+        f"clients {', '.join(c.name for c in clients)}")
+    results = {"meta": {**info, "scale": args.scale, "reps": args.reps,
+                        "command": " ".join([Path(sys.argv[0]).name] + (argv or sys.argv[1:]))},
+               "scenarios": {}}
+    lines = []
+    try:
+        for key in args.scenarios:
+            sc = SCENARIOS[key]
+            res = run_scenario(sc, args, clients, floors, work, data_root, log)
+            repo = res["repo"]
+            lines += report_scenario(sc, repo, [c.name for c in clients],
+                                     [f.name for f in floors], res["summary"], args.reps,
+                                     args.scale)
+            results["scenarios"][key] = {
+                "title": sc.title, "files": len(repo.files), "bytes": repo.total_bytes,
+                "file_size": sc.file_size(args.scale), "summary": res["summary"],
+                "runs": [r for rs in res["runs"].values() for r in rs]}
+            if not args.data_dir:
+                shutil.rmtree(data_root / key, ignore_errors=True)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    header = [
+        f"## Download benchmark ({info['date']})", "",
+        f"Machine: {info['cpu_model']}, {info['cpus']} CPUs, Linux {info['kernel']}, "
+        f"target filesystem {info['filesystem']}; {info['nginx']} on 127.0.0.1 (sendfile).",
+        "Clients: " + "; ".join(f"{k}: {v}" for k, v in info["clients"].items()) + ".",
+        f"Scale {args.scale}, {args.reps} interleaved reps, medians; wall includes a final "
+        "`sync`; MB = 10^6 bytes; every output file's sha256 checked after every run. "
+        "Floors (no sync for the two that write nothing): `cp -r` of the data + sync, curl reading every file over loopback into "
+        "/dev/null, `openssl dgst -sha256` of the data. CPU vs floor = client CPU / (cp CPU + sha256 CPU). CPU and RSS from GNU time (10 ms "
+        f"resolution); load average at start {info['loadavg_at_start'][0]:.2f}.",
+        ""]
+    print()
+    print("\n".join(header + lines))
+    Path(args.json).write_text(json.dumps(results, indent=1, default=str) + "\n")
+    print(f"results written to {args.json}")
+    failed = any(not r["ok"] for sc in results["scenarios"].values() for r in sc["runs"])
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)

@@ -1,0 +1,146 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The download benchmark harness (bench/) at a tiny scale: its fake hub speaks the Hub protocol,
+every client adapter runs, every output is verified, and a corrupted download is caught.
+Nothing here looks at a time."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import unittest
+
+BENCH = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                     "bench"))
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK)
+                                  else None)
+
+# A stand-in for `xlaunch download`: a minimal hf_hub_download-style client (hubs.md A6) that
+# reads the catalog the harness wrote and fills HF_HOME the way the real command must.
+FAKE_XLAUNCH = textwrap.dedent('''\
+    #!{python}
+    import hashlib, http.client, json, os, sys, urllib.parse
+    args = sys.argv[1:]
+    if args[:1] != ["download"]:
+        sys.exit(2)
+    if "--help" in args:
+        print("usage: xlaunch download -n NAME -f FORMAT --catalog FILE --download-hub HUB")
+        sys.exit(0)
+    catalog = json.load(open(args[args.index("--catalog") + 1]))
+    src = catalog[0]["model_specs"][0]["model_src"]["huggingface"]
+    repo, rev = src["model_id"], src["model_revision"]
+    endpoint = urllib.parse.urlsplit(os.environ["HF_ENDPOINT"])
+
+    def request(method, target):
+        u = urllib.parse.urlsplit(target)
+        conn = http.client.HTTPConnection(u.hostname or endpoint.hostname,
+                                          u.port or endpoint.port)
+        conn.request(method, u.path + ("?" + u.query if u.query else ""),
+                     headers={{"Accept-Encoding": "identity"}})
+        res = conn.getresponse()
+        return res, res.read()
+
+    res, body = request("GET", f"/api/models/{{repo}}/revision/{{rev}}")
+    commit = json.loads(body)["sha"]
+    res, body = request("GET", f"/api/models/{{repo}}/tree/{{commit}}?recursive=true")
+    storage = os.path.join(os.environ["HF_HOME"], "hub", "models--" + repo.replace("/", "--"))
+    os.makedirs(os.path.join(storage, "blobs"), exist_ok=True)
+    os.makedirs(os.path.join(storage, "refs"), exist_ok=True)
+    for entry in json.loads(body):
+        path = entry["path"]
+        head, _ = request("HEAD", f"/{{repo}}/resolve/{{commit}}/{{path}}")
+        etag = (head.getheader("X-Linked-Etag") or head.getheader("ETag")).strip('"')
+        size = int(head.getheader("X-Linked-Size") or head.getheader("Content-Length"))
+        location = head.getheader("Location") or f"/{{repo}}/resolve/{{commit}}/{{path}}"
+        res, data = request("GET", location)
+        assert res.status == 200 and len(data) == size, (path, res.status, len(data), size)
+        if "lfs" in entry:
+            assert hashlib.sha256(data).hexdigest() == etag == entry["lfs"]["oid"], path
+        if {corrupt} and path.endswith(".safetensors"):
+            data = b"x" + data[1:]
+        blob = os.path.join(storage, "blobs", etag)
+        with open(blob, "wb") as fh:
+            fh.write(data)
+        pointer = os.path.join(storage, "snapshots", commit, path)
+        os.makedirs(os.path.dirname(pointer), exist_ok=True)
+        os.symlink(os.path.relpath(blob, os.path.dirname(pointer)), pointer)
+    with open(os.path.join(storage, "refs", "main"), "w") as fh:
+        fh.write(commit)
+    ''')
+
+
+@unittest.skipUnless(NGINX and shutil.which("aria2c") and shutil.which("curl")
+                     and os.access("/usr/bin/time", os.X_OK),
+                     "needs nginx, aria2c, curl and GNU time: scripts/install-deps.sh --test")
+class BenchHarnessTest(unittest.TestCase):
+    def setUp(self):
+        self.root = tempfile.mkdtemp(prefix="xlaunch-bench-test-")
+        self.addCleanup(shutil.rmtree, self.root, ignore_errors=True)
+
+    def fake_xlaunch(self, corrupt=False):
+        os.makedirs(os.path.join(self.root, "bin"), exist_ok=True)
+        path = os.path.join(self.root, "bin", "corrupt-xlaunch" if corrupt else "xlaunch")
+        with open(path, "w") as fh:
+            fh.write(FAKE_XLAUNCH.format(python=sys.executable, corrupt=corrupt))
+        os.chmod(path, 0o755)
+        return path
+
+    def run_bench(self, *args):
+        result_file = os.path.join(self.root, "results.json")
+        env = {k: v for k, v in os.environ.items() if k != "XLAUNCH"}
+        completed = subprocess.run(
+            [sys.executable, os.path.join(BENCH, "download_bench.py"), "--reps", "1",
+             "--scale", "0.0005", "--work-dir", self.root, "--json", result_file,
+             "--nginx", NGINX, "--timeout", "120", *args],
+            capture_output=True, text=True, timeout=300, env=env)
+        results = None
+        if os.path.exists(result_file):
+            with open(result_file) as fh:
+                results = json.load(fh)
+        return completed, results
+
+    def test_every_client_and_floor_downloads_verified_files(self):
+        # Scenario c (500 files) runs in the skip test below: aria2c needs ~25 ms per file.
+        completed, results = self.run_bench("--scenario", "a,b",
+                                            "--xlaunch", self.fake_xlaunch())
+        msg = completed.stdout + completed.stderr
+        self.assertEqual(completed.returncode, 0, msg)
+        self.assertEqual(sorted(results["scenarios"]), ["a", "b"])
+        counts = {"a": 16 + 2, "b": 1 + 1}  # weights + config (+ index)
+        names = {"xlaunch", "aria2c", "curl", "floor: cp+sync", "floor: loopback read",
+                 "floor: sha256"}
+        for key, scenario in results["scenarios"].items():
+            self.assertEqual(scenario["files"], counts[key])
+            self.assertEqual(set(scenario["summary"]), names)
+            for run in scenario["runs"]:
+                self.assertTrue(run["ok"], run)
+                self.assertGreater(run["peak_rss_bytes"], 0, run)
+        self.assertIn("| xlaunch |", completed.stdout)
+        self.assertIn("xlaunch target wall <= 1.0x best peer", completed.stdout)
+        self.assertEqual(sorted(os.listdir(self.root)), ["bin", "results.json"],
+                         "the harness left its work dir behind")
+
+    def test_a_corrupted_download_fails_the_run(self):
+        completed, results = self.run_bench("--scenario", "b", "--no-floors", "--clients",
+                                            "xlaunch,curl", "--xlaunch",
+                                            self.fake_xlaunch(corrupt=True))
+        self.assertEqual(completed.returncode, 1, completed.stdout + completed.stderr)
+        runs = {r["client"]: r for r in results["scenarios"]["b"]["runs"]}
+        self.assertFalse(runs["xlaunch"]["ok"])
+        self.assertIn("sha256 mismatch", runs["xlaunch"]["error"])
+        self.assertTrue(runs["curl"]["ok"], runs["curl"])
+
+    def test_xlaunch_without_download_command_is_skipped_with_a_reason(self):
+        completed, results = self.run_bench("--scenario", "c", "--no-floors", "--clients",
+                                            "xlaunch,curl", "--xlaunch", shutil.which("false"))
+        self.assertEqual(completed.returncode, 0, completed.stdout + completed.stderr)
+        self.assertIn("xlaunch skipped", completed.stdout)
+        scenario = results["scenarios"]["c"]
+        self.assertEqual(scenario["files"], 500 + 2)
+        self.assertEqual(set(scenario["summary"]), {"curl"})
+        self.assertTrue(all(run["ok"] for run in scenario["runs"]), scenario["runs"])
+
+
+if __name__ == "__main__":
+    unittest.main()
