@@ -3,6 +3,16 @@
 
 #include "core/paths/xlaunch_home.hpp"
 
+#include <algorithm>
+#include <chrono>
+#include <string>
+
+#include "core/download/hub_choice.hpp"
+#include "core/http/curl_engine.hpp"
+#include "core/http/transfer_settings.hpp"
+#include "core/hub_env/hub_settings.hpp"
+#include "core/util/error.hpp"
+
 namespace xl::cli {
 
 catalog::Catalog load_catalog(const CommonOptions& common) {
@@ -22,7 +32,38 @@ HubDecision decide_hub(const LaunchOptions& options) {
   if (options.download_hub != "auto") {
     return {options.download_hub, "--download-hub " + options.download_hub, true};
   }
-  return {"huggingface", "default", false};
+  const HubSettings settings = read_hub_settings(ProcessEnvironment());
+  const bool named_by_env = settings.model_src && *settings.model_src != "auto";
+  if (options.offline && !named_by_env) {
+    // --offline sends no request at all, the probe included; the Hugging Face cache is the
+    // one other tools fill, so it is the one an offline launch looks in.
+    return {"huggingface", "--offline: no probe; pass --download-hub modelscope for the ModelScope cache", false};
+  }
+  // Xinference 3.2's probe: one HEAD of HF_ENDPOINT, short timeout, no retries, no proxy.
+  http::TransferSettings probe_settings = http::transfer_settings_from_environment(http::process_environment);
+  probe_settings.max_attempts = 1;
+  probe_settings.proxy = {};
+  const auto timeout = ProcessEnvironment().non_empty("XINFERENCE_HUB_DETECT_TIMEOUT");
+  double seconds = 3.0;
+  if (timeout) {
+    try {
+      seconds = std::stod(*timeout);
+    } catch (const std::exception&) {
+      throw Error(ExitCode::usage, "XINFERENCE_HUB_DETECT_TIMEOUT='" + *timeout + "' is not a number of seconds; unset it or set e.g. 3");
+    }
+  }
+  probe_settings.connect_timeout = std::chrono::milliseconds(static_cast<long long>(std::max(seconds, 0.1) * 1000));
+  probe_settings.stall_timeout = probe_settings.connect_timeout;
+  const auto probe = http::make_curl_client(probe_settings);
+  const download::HubChoice choice = download::choose_download_hub("auto", settings, *probe);
+  // choose_download_hub says "modelscope (why)"; the plan prints the hub itself.
+  std::string reason = choice.reason;
+  const std::string prefix = choice.hub + " (";
+  if (reason.rfind(prefix, 0) == 0 && reason.back() == ')') {
+    reason = reason.substr(prefix.size(), reason.size() - prefix.size() - 1);
+  }
+  // A hub named by XINFERENCE_MODEL_SRC is the user's choice: never silently switched.
+  return {choice.hub, reason, named_by_env};
 }
 
 LaunchPlan plan_launch(const catalog::Catalog& catalog, const LaunchOptions& options) {

@@ -103,8 +103,8 @@ class DryRunPlan(XlaunchTestCase):
         self.assertIn("whole repository", self.run_xlaunch("-n", "deepseek-r1", "--dry-run").out)
 
     def test_launch_subcommand_equals_default(self):
-        a = self.run_xlaunch("launch", "-n", "Deepseek-V3.1", "-f", "awq", "--dry-run", "--json")
-        b = self.run_xlaunch("-n", "Deepseek-V3.1", "-f", "awq", "--dry-run", "--json")
+        a = self.run_xlaunch("launch", "-n", "Deepseek-V3.1", "-f", "awq", "--download-hub", "huggingface", "--dry-run", "--json")
+        b = self.run_xlaunch("-n", "Deepseek-V3.1", "-f", "awq", "--download-hub", "huggingface", "--dry-run", "--json")
         self.assertEqual(a.out, b.out)
         self.assertEqual(a.json()["repo_id"], "QuantTrio/DeepSeek-V3.1-AWQ")
 
@@ -117,6 +117,24 @@ class DryRunPlan(XlaunchTestCase):
         self.assertEqual(r1["revision"], {"name": "8a58a132790c9935686eb97f042afa8013451c9f", "source": "catalog"})
         pinned = self.plan("-n", "deepseek-r1", "--download-hub", "huggingface", "--revision", "abc")
         self.assertEqual(pinned["revision"], {"name": "abc", "source": "--revision"})
+
+    def test_auto_hub_follows_xinference(self):
+        # The harness points HF_ENDPOINT at a closed port: the probe fails, ModelScope is chosen.
+        probed = self.plan("-n", "Deepseek-V3.1", "-f", "awq")
+        self.assertEqual(probed["hub"]["name"], "modelscope")
+        self.assertIn("did not answer", probed["hub"]["reason"])
+        self.assertEqual(probed["repo_id"], "tclf90/DeepSeek-V3.1-AWQ")
+        by_env = self.run_xlaunch("-n", "Deepseek-V3.1", "-f", "awq", "--dry-run", "--json",
+                                  env={"XINFERENCE_MODEL_SRC": "huggingface"})
+        self.assertEqual(by_env.json()["hub"]["name"], "huggingface")
+        self.assertIn("XINFERENCE_MODEL_SRC", by_env.json()["hub"]["reason"])
+        offline = self.plan("-n", "Deepseek-V3.1", "-f", "awq", "--offline")
+        self.assertEqual(offline["hub"]["name"], "huggingface")
+        hf_offline = self.run_xlaunch("-n", "Deepseek-V3.1", "--dry-run", "--json", env={"HF_HUB_OFFLINE": "1"})
+        self.assertEqual(hf_offline.json()["hub"]["name"], "huggingface")
+        bad = self.run_xlaunch("-n", "Deepseek-V3.1", "--dry-run", env={"XINFERENCE_MODEL_SRC": "csghub"})
+        self.assertExit(bad, 2)
+        self.assertIn("XINFERENCE_MODEL_SRC", bad.err)
 
     def test_size_spellings(self):
         self.assertEqual(self.plan("-n", "deepseek-v2-chat", "-s", "236")["repo_id"], "deepseek-ai/DeepSeek-V2-Chat")

@@ -354,6 +354,9 @@ class Handler(BaseHTTPRequestHandler):
         parsed = urllib.parse.urlsplit(raw_path)
         path = parsed.path
         query = urllib.parse.parse_qs(parsed.query, keep_blank_values=True)
+        if path == "/":
+            # The real site answers its home page; xlaunch's `--download-hub auto` probes it.
+            return self.send_json(200, {"hub": "fake"})
         if path.startswith("/api/v1/"):
             from fake_hub_modelscope import handle_modelscope  # noqa: E402 (split for size)
             return handle_modelscope(self, path, query)
