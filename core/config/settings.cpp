@@ -25,7 +25,7 @@ const std::array<SettingDef, 10> k_settings{{
      "hub cache folder for weights; empty uses each hub's standard cache (HF_HUB_CACHE, MODELSCOPE_CACHE)",
      SettingType::path, 0, 0, {}, &Settings::cache_dir},
     {"hub", "XLAUNCH_HUB", "--download-hub", "auto",
-     "hub to download from; auto picks modelscope when the machine looks like it is in mainland China",
+     "hub to download from; auto follows Xinference 3.2: XINFERENCE_MODEL_SRC, then a probe of HF_ENDPOINT, else modelscope",
      SettingType::choice, 0, 0, k_hub_choices, &Settings::hub},
     {"host", "XLAUNCH_HOST", "--host", "127.0.0.1", "address the engine's server listens on",
      SettingType::text, 0, 0, {}, &Settings::host},
