@@ -4,6 +4,7 @@
 
 #include "cli/download_session.hpp"
 #include "cli/flags.hpp"
+#include "cli/launch_settings.hpp"
 #include "cli/session.hpp"
 #include "core/cache/disk_space.hpp"
 #include "core/util/error.hpp"
@@ -24,6 +25,7 @@ int run_download(const CommandArgs& args) {
   if (auto code = parse(app, args)) {
     return *code;
   }
+  apply_settings(app, options);  // XLAUNCH_HUB, XLAUNCH_CACHE_DIR, XLAUNCH_OFFLINE, ... as for launch
   options.json = common.json;
   options.quiet = common.quiet;
 

@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cli/download_session.hpp"
 
+#include <chrono>
+
+#include "core/config/config_file.hpp"
+#include "core/config/settings.hpp"
+
 #include <csignal>
 #include <iostream>
 
@@ -39,6 +44,12 @@ class InterruptGuard {
   void (*m_term)(int) = SIG_DFL;
 };
 
+// XLAUNCH_MAX_CONNECTIONS, XLAUNCH_RETRIES, XLAUNCH_LOCK_TIMEOUT (or config.json): read once.
+const config::Settings& effective_settings() {
+  static const config::Settings settings = config::load_settings(ProcessEnvironment{}, config::DiskConfigFileReader{});
+  return settings;
+}
+
 struct Session {
   HubSettings settings = read_hub_settings(ProcessEnvironment());
   std::unique_ptr<http::Client> client;
@@ -47,6 +58,9 @@ struct Session {
 
   explicit Session(bool planning_only) {
     http::TransferSettings transfer = http::transfer_settings_from_environment(http::process_environment);
+    const config::Settings& configured = effective_settings();
+    transfer.max_connections = configured.connections;
+    transfer.max_attempts = configured.retries + 1;
     if (planning_only) {
       transfer.max_attempts = 1;  // a dry run reports an unreachable hub at once
     }
@@ -70,6 +84,7 @@ download::DownloadOptions download_options(const LaunchOptions& options) {
   }
   result.offline = options.offline;
   result.force = options.force;
+  result.lock_timeout = std::chrono::seconds(effective_settings().lock_timeout);
   return result;
 }
 

@@ -63,6 +63,17 @@ class Config(XlaunchTestCase):
         self.assertExit(result, 2)
         self.assertIn("unknown setting 'prot'", result.err)
 
+    def test_settings_feed_download_too(self):
+        # XLAUNCH_HUB names the hub for `download` as for `launch`: deepseek-v3-0324's mlx spec
+        # has no ModelScope source, so the chosen hub is refused rather than switched.
+        result = self.run_xlaunch("download", "-n", "deepseek-v3-0324", "-f", "mlx", "--offline",
+                                  env={"XLAUNCH_HUB": "modelscope"})
+        self.assertExit(result, 2)
+        self.assertIn("has no modelscope source", result.err)
+        bad = self.run_xlaunch("download", "-n", "deepseek-r1", "--offline", env={"XLAUNCH_MAX_CONNECTIONS": "0"})
+        self.assertExit(bad, 2)
+        self.assertIn("XLAUNCH_MAX_CONNECTIONS", bad.err)
+
     def test_settings_feed_the_launch_defaults_and_flags_win(self):
         self.write_config({"port": 9000, "host": "0.0.0.0"})
         args = ("-n", "deepseek-v2-chat", "-s", "16", "--dry-run", "--json")

@@ -111,7 +111,7 @@ TEST_CASE("settings: invalid values name the source and the fix") {
   }
   {
     auto env = home_env();
-    env.set("XLAUNCH_CONNECTIONS", "0");
+    env.set("XLAUNCH_MAX_CONNECTIONS", "0");
     CHECK(usage_error(env, no_file).find("from 1 to 64") != std::string::npos);
   }
   {
