@@ -41,7 +41,7 @@ TEST_CASE("settings: built-in defaults when nothing is set") {
   CHECK(settings.hub == "auto");
   CHECK(settings.host == "127.0.0.1");
   CHECK(settings.port == 8000);
-  CHECK(settings.connections == 8);
+  CHECK(settings.connections == 16);
   CHECK_FALSE(settings.offline);
   for (const auto& def : setting_defs()) {
     CHECK(settings.origin(def.name).source == Source::built_in);
