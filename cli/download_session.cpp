@@ -44,7 +44,7 @@ class InterruptGuard {
   void (*m_term)(int) = SIG_DFL;
 };
 
-// XLAUNCH_MAX_CONNECTIONS, XLAUNCH_RETRIES, XLAUNCH_LOCK_TIMEOUT (or config.json): read once.
+// XLAUNCH_MAX_CONNECTIONS, XLAUNCH_RETRIES, XLAUNCH_*_TIMEOUT (or config.json): read once.
 const config::Settings& effective_settings() {
   static const config::Settings settings = config::load_settings(ProcessEnvironment{}, config::DiskConfigFileReader{});
   return settings;
@@ -61,6 +61,8 @@ struct Session {
     const config::Settings& configured = effective_settings();
     transfer.max_connections = configured.connections;
     transfer.max_attempts = configured.retries + 1;
+    transfer.connect_timeout = std::chrono::seconds(configured.connect_timeout);
+    transfer.stall_timeout = std::chrono::seconds(configured.stall_timeout);
     if (planning_only) {
       transfer.max_attempts = 1;  // a dry run reports an unreachable hub at once
     }

@@ -17,7 +17,7 @@ constexpr std::array<std::string_view, 3> k_hub_choices{"auto", "huggingface", "
 
 // The table. Order is the order `xlaunch config` shows. Adding a setting is one row here and one
 // field in Settings; nothing else needs to know about it.
-const std::array<SettingDef, 10> k_settings{{
+const std::array<SettingDef, 12> k_settings{{
     {"home", "XLAUNCH_HOME", "", "~/.xlaunch",
      "xlaunch's own folder: config.json, locks and logs", SettingType::path, 0, 0, {},
      &Settings::home, false},
@@ -36,6 +36,12 @@ const std::array<SettingDef, 10> k_settings{{
      &Settings::connections},
     {"retries", "XLAUNCH_RETRIES", "", "5", "retries of a failed transfer before giving up",
      SettingType::integer, 0, 100, {}, &Settings::retries},
+    {"connect_timeout", "XLAUNCH_CONNECT_TIMEOUT", "", "10",
+     "seconds to wait for a connection to a hub or CDN before retrying", SettingType::integer, 1, 600, {},
+     &Settings::connect_timeout},
+    {"stall_timeout", "XLAUNCH_STALL_TIMEOUT", "", "20",
+     "seconds without a received byte before a request is aborted and retried", SettingType::integer, 1,
+     3600, {}, &Settings::stall_timeout},
     {"lock_timeout", "XLAUNCH_LOCK_TIMEOUT", "", "600",
      "seconds to wait while another xlaunch downloads the same model", SettingType::integer, 0,
      86400, {}, &Settings::lock_timeout},

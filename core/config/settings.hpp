@@ -45,6 +45,8 @@ struct Settings {
   int port = 0;             // port the engine listens on
   int connections = 0;      // parallel connections per download
   int retries = 0;          // retries of a failed transfer before giving up
+  int connect_timeout = 0;  // seconds to wait for a TCP/TLS connection
+  int stall_timeout = 0;    // seconds without a received byte before a request is retried
   int lock_timeout = 0;     // seconds to wait for another xlaunch holding the model lock
   bool offline = false;     // never contact a hub; use only cached files
   bool assume_yes = false;  // answer yes to every prompt (as --yes)

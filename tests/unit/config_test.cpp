@@ -42,6 +42,8 @@ TEST_CASE("settings: built-in defaults when nothing is set") {
   CHECK(settings.host == "127.0.0.1");
   CHECK(settings.port == 8000);
   CHECK(settings.connections == 16);
+  CHECK(settings.connect_timeout == 10);
+  CHECK(settings.stall_timeout == 20);
   CHECK_FALSE(settings.offline);
   for (const auto& def : setting_defs()) {
     CHECK(settings.origin(def.name).source == Source::built_in);
@@ -70,6 +72,18 @@ TEST_CASE("settings: flag > environment > config file > default, each with its o
   CHECK(settings.connections == 4);
   CHECK(settings.lock_timeout == 600);
   CHECK(settings.origin("lock_timeout").source == Source::built_in);
+}
+
+TEST_CASE("settings: the network timeouts are whole seconds, at least one") {
+  auto env = home_env();
+  env.set("XLAUNCH_STALL_TIMEOUT", "2");
+  env.set("XLAUNCH_CONNECT_TIMEOUT", "3");
+  const auto settings = load_settings(env, MapConfigFileReader{});
+  CHECK(settings.stall_timeout == 2);
+  CHECK(settings.connect_timeout == 3);
+  env.set("XLAUNCH_STALL_TIMEOUT", "0");
+  CHECK_THROWS_WITH_AS(load_settings(env, MapConfigFileReader{}),
+                       doctest::Contains("XLAUNCH_STALL_TIMEOUT is '0', expected an integer from 1 to 3600"), xl::Error);
 }
 
 TEST_CASE("settings: XLAUNCH_HOME moves the config file; ~ expands; empty variables are unset") {
