@@ -8,6 +8,7 @@
 
 #include "cli/command.hpp"
 #include "core/cli_args/argv_normalizer.hpp"
+#include "core/exec/command_runner.hpp"
 #include "core/util/error.hpp"
 
 namespace {
@@ -28,6 +29,7 @@ void print_overview() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  xl::exec::restore_default_child_signal();
   const std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
     print_overview();

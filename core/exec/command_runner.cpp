@@ -36,6 +36,15 @@ RunResult PosixCommandRunner::run(const std::vector<std::string>& argv,
   if (pipe2(fds, O_CLOEXEC) != 0) {
     return result;
   }
+  // The child reports a failed execv as its errno on this close-on-exec pipe; a successful
+  // execv closes it unwritten. Guessing from "exit 127 and no output" misfires whenever
+  // anything (a sanitizer runtime, a wrapper) writes to the output pipe first.
+  int exec_status[2];
+  if (pipe2(exec_status, O_CLOEXEC) != 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return result;
+  }
   std::vector<char*> args;
   for (const auto& word : argv) {
     args.push_back(const_cast<char*>(word.c_str()));
@@ -46,6 +55,8 @@ RunResult PosixCommandRunner::run(const std::vector<std::string>& argv,
   if (pid < 0) {
     close(fds[0]);
     close(fds[1]);
+    close(exec_status[0]);
+    close(exec_status[1]);
     return result;
   }
   if (pid == 0) {
@@ -58,10 +69,19 @@ RunResult PosixCommandRunner::run(const std::vector<std::string>& argv,
     dup2(fds[1], 1);
     dup2(fds[1], 2);
     execv(args[0], args.data());
+    const int exec_errno = errno;
+    [[maybe_unused]] const ssize_t written = write(exec_status[1], &exec_errno, sizeof exec_errno);
     _exit(127);
   }
   close(fds[1]);
-  result.started = true;
+  close(exec_status[1]);
+  int exec_errno = 0;
+  ssize_t status_bytes = 0;
+  do {
+    status_bytes = read(exec_status[0], &exec_errno, sizeof exec_errno);
+  } while (status_bytes < 0 && errno == EINTR);
+  close(exec_status[0]);
+  result.started = status_bytes <= 0;  // EOF without a word: execv succeeded
 
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   char buffer[4096];
@@ -95,13 +115,23 @@ RunResult PosixCommandRunner::run(const std::vector<std::string>& argv,
   }
   close(fds[0]);
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  result.exit_code = decode_status(status);
-  if (result.exit_code == 127 && result.output.empty()) {
-    result.started = false;  // execv failed in the child
-  }
+  pid_t waited = 0;
+  do {
+    waited = waitpid(pid, &status, 0);
+  } while (waited < 0 && errno == EINTR);
+  // ECHILD means the kernel reaped the child for us (SIGCHLD ignored): the status is unknown,
+  // and must not read as a success.
+  result.exit_code = waited == pid ? decode_status(status) : -1;
   return result;
+}
+
+void restore_default_child_signal() {
+  // SIG_IGN for SIGCHLD survives exec: a parent that ignores it would make every waitpid
+  // fail with ECHILD, and the engine xlaunch becomes would inherit that too.
+  struct sigaction current {};
+  if (sigaction(SIGCHLD, nullptr, &current) == 0 && current.sa_handler == SIG_IGN) {
+    signal(SIGCHLD, SIG_DFL);
+  }
 }
 
 }  // namespace xl::exec

@@ -30,4 +30,8 @@ class PosixCommandRunner : public CommandRunner {
   RunResult run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) override;
 };
 
+// Puts SIGCHLD back to its default when the parent left it ignored, so child statuses can be
+// collected. Called once at start-up, before any child is started.
+void restore_default_child_signal();
+
 }  // namespace xl::exec

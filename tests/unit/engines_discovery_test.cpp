@@ -2,6 +2,7 @@
 // Engine discovery (--engine-bin, XLAUNCH_*_BIN, PATH), version probes and their cache, the
 // process runner and the exec environment, with fake executables in temporary folders.
 #include <doctest/doctest.h>
+#include <signal.h>
 
 #include <map>
 
@@ -225,6 +226,21 @@ TEST_CASE("process runner: output, exit codes, missing programs, timeouts") {
   result = runner.run({slow}, std::chrono::milliseconds(200));
   CHECK(result.timed_out);
   CHECK(result.exit_code == 128 + 9);
+}
+
+TEST_CASE("process runner: an inherited ignored SIGCHLD is restored, never read as success") {
+  const test::TempDir dir;
+  exec::PosixCommandRunner runner;
+  const auto fail = dir.write("fail", "#!/bin/sh\nexit 3\n", 0755);
+  struct sigaction saved {};
+  sigaction(SIGCHLD, nullptr, &saved);
+  signal(SIGCHLD, SIG_IGN);
+  const auto unknown = runner.run({fail}, std::chrono::seconds(20));
+  CHECK(unknown.started);
+  CHECK(unknown.exit_code == -1);  // reaped by the kernel: unknown, not 0
+  exec::restore_default_child_signal();
+  CHECK(runner.run({fail}, std::chrono::seconds(20)).exit_code == 3);
+  sigaction(SIGCHLD, &saved, nullptr);
 }
 
 TEST_CASE("exec environment: caller's variables plus the plan's") {
