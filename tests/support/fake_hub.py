@@ -342,8 +342,11 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_plain(405, b"")
         query = urllib.parse.parse_qs(parsed.query)
         filename = query.get("filename", ["blob"])[0]
+        # The real CDN sends its own ETag, 64 hex but not the sha256 (nullata/llamaMan#70): a
+        # client must take the blob name from X-Linked-Etag or the listing, never from here.
+        cdn_etag = hashlib.sha256(b"cdn-object:" + match.group(1).encode()).hexdigest()
         self.send_file(self.state.blobs[match.group(1)],
-                       {"Content-Disposition": 'inline; filename="%s";' % filename})
+                       {"Content-Disposition": 'inline; filename="%s";' % filename, "ETag": '"%s"' % cdn_etag})
 
     def cdn_url(self, key, path):
         return "http://127.0.0.1:%d/blobs/%s?Expires=1781098782&Signature=fake&filename=%s" % (
@@ -421,11 +424,20 @@ class Handler(BaseHTTPRequestHandler):
             return self.hf_tree(repo, commit, urllib.parse.unquote(remainder), query, raw_query)
         return self.hf_paths_info(repo)
 
-    def entry(self, repo, path):
+    @staticmethod
+    def flag(value):
+        return str(value).lower() in ("true", "1")
+
+    def entry(self, repo, path, expand=False):
         meta = repo.meta[path]
         item = {"type": "file", "oid": meta["sha1"], "size": meta["size"], "path": path}
         if meta["lfs"]:
             item["lfs"] = {"oid": meta["sha256"], "size": meta["size"], "pointerSize": 134}
+        if expand:
+            # expand=true adds the last commit touching the path and the scan status (hubs.md
+            # A4); the fixture repos have one commit. The JS client asks for it in paths-info.
+            item["lastCommit"] = {"id": repo.commit, "title": "Upload %s" % path, "date": "2026-05-01T12:00:00.000Z"}
+            item["securityFileStatus"] = {"status": "safe"}
         return item
 
     def hf_model_info(self, repo, query):
@@ -456,7 +468,7 @@ class Handler(BaseHTTPRequestHandler):
                 entries.append({"type": "directory", "oid": hashlib.sha1(d.encode()).hexdigest(), "size": 0, "path": d})
         for path in sorted(repo.files):
             if path.startswith(prefix) and (recursive or "/" not in path[len(prefix):]):
-                entries.append(self.entry(repo, path))
+                entries.append(self.entry(repo, path, self.flag(query.get("expand", ["false"])[0])))
         page_size = int(self.state.setting("page_size", 1000))
         cursor = query.get("cursor", [""])[0]
         start = int(base64.urlsafe_b64decode(cursor.encode()).decode()) if cursor else 0
@@ -472,10 +484,12 @@ class Handler(BaseHTTPRequestHandler):
     def hf_paths_info(self, repo):
         content_type = self.headers.get("Content-Type", "")
         if "json" in content_type:
-            paths = json.loads(self.body_in or b"{}").get("paths", [])
+            body = json.loads(self.body_in or b"{}")
+            paths, expand = body.get("paths", []), self.flag(body.get("expand", False))
         else:
-            paths = urllib.parse.parse_qs(self.body_in.decode()).get("paths", [])
-        self.send_json(200, [self.entry(repo, p) for p in paths if p in repo.files])
+            form = urllib.parse.parse_qs(self.body_in.decode())
+            paths, expand = form.get("paths", []), self.flag(form.get("expand", ["false"])[0])
+        self.send_json(200, [self.entry(repo, p, expand) for p in paths if p in repo.files])
 
     def hf_resolve(self, repo_id, rest):
         repo = self.hf_repo(repo_id)
