@@ -23,11 +23,23 @@ fi
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
-[[ ${#missing[@]} -eq 0 ]] && exit 0
+if [[ ${#missing[@]} -gt 0 ]]; then
+  echo "installing: ${missing[*]}" >&2
+  sudo=()
+  [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
 
-echo "installing: ${missing[*]}" >&2
-sudo=()
-[[ $(id -u) -eq 0 ]] || sudo=(sudo)
-export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -qq
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# tests/e2e/test_interop_hfjs.py runs the official Hugging Face JS client at the version
+# tests/interop/package-lock.json pins. Install it when node_modules is absent or older than the
+# lock file (npm ci writes node_modules/.package-lock.json last), as the current user.
+if [[ "${1:-}" == "--test" ]]; then
+  interop="$(cd "$(dirname "$0")/.." && pwd)/tests/interop"
+  installed="$interop/node_modules/.package-lock.json"
+  if [[ ! -f "$installed" || "$interop/package-lock.json" -nt "$installed" ]]; then
+    echo "installing tests/interop's npm packages (npm ci)" >&2
+    npm ci --prefix "$interop" --no-audit --no-fund
+  fi
+fi
