@@ -54,7 +54,7 @@ class FetchRun {
   void finish(std::size_t index);
   void report_finished(std::size_t index);
   void flush_progress(std::size_t index);
-  void flush_progress();
+  void flush_progress(Clock::time_point now);
   void stop_everything();
 
   const TransferSettings& m_settings;

@@ -283,10 +283,12 @@ void FileDownload::finish_cancelled() {
 }
 
 void FileDownload::save_progress(SteadyTime now, std::chrono::milliseconds interval) {
-  if (m_done || !m_partial.is_open() || now - m_last_save < interval) {
-    return;
+  if (m_done || !m_partial.is_open() || now - m_last_save < interval ||
+      m_result.bytes_transferred == m_saved_transferred) {
+    return;  // nothing new to record
   }
   m_last_save = now;
+  m_saved_transferred = m_result.bytes_transferred;
   try {
     m_partial.save_state();
   } catch (const FileIoError&) {

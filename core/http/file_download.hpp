@@ -94,7 +94,7 @@ class FileDownload {
   void finish_failed(FileStatus status, const std::string& error);
   // Stops where it is (cancel), keeping the partial.
   void finish_cancelled();
-  // Rewrites the sidecar if the last write of it is older than `interval`.
+  // Rewrites the sidecar if bytes arrived since it was last written, at most once per `interval`.
   void save_progress(SteadyTime now, std::chrono::milliseconds interval);
 
  private:
@@ -118,6 +118,7 @@ class FileDownload {
   int m_in_flight = 0;
   std::vector<std::unique_ptr<RangeTask>> m_ranges;
   SteadyTime m_last_save{};
+  std::uint64_t m_saved_transferred = 0;  // bytes_transferred when the sidecar was last written
 };
 
 }  // namespace xl::http
