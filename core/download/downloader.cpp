@@ -34,19 +34,30 @@ std::vector<hubs::RemoteFile> files_from_record(const cache::CompletionRecord& r
                                          const http::FileResult& result, std::size_t failures) {
   const std::string where = model_id + "/" + file.path;
   const std::string more = failures > 1 ? " (" + std::to_string(failures - 1) + " more files failed)" : "";
-  const std::string detail = result.error.empty() ? "" : ": " + result.error;
+  // The engine's cause starts with the file name, already in `where`: "GET <url> -> 404 (...)".
+  std::string_view cause = result.error;
+  if (cause.starts_with(file.path + ": ")) {
+    cause.remove_prefix(file.path.size() + 2);
+  }
+  const std::string detail = cause.empty() ? "" : ": " + std::string(cause);
+  const std::string request = cause.empty() ? "" : " (" + std::string(cause) + ")";
   switch (result.status) {
     case http::FileStatus::not_found:
-      throw Error(ExitCode::download, hub.file_error_message(404, model_id, rev, file.path) + more);
+      // The listing (or the completion record) has the file: it went away after that.
+      throw Error(ExitCode::download, hub.display_name() + " no longer has " + where + ", which its file listing names" +
+                                          request + "; the repository changed during the download, run the same "
+                                          "command again" + more);
     case http::FileStatus::unauthorized:
       throw Error(ExitCode::download,
                   hub.file_error_message(result.http_status != 0 ? result.http_status : 401, model_id, rev, file.path) +
-                      more);
+                      request + more);
     case http::FileStatus::http_error:
-      if (result.http_status < 500 && result.http_status != 429 && result.http_status != 408) {
-        throw Error(ExitCode::download, hub.file_error_message(result.http_status, model_id, rev, file.path) + more);
+      if (result.http_status >= 400 && result.http_status < 500 && result.http_status != 429 &&
+          result.http_status != 408) {
+        throw Error(ExitCode::download,
+                    hub.file_error_message(result.http_status, model_id, rev, file.path) + request + more);
       }
-      break;  // the server's trouble: partial data is kept, a later run resumes
+      break;  // the server's trouble (or a redirect loop): partial data is kept, a later run resumes
     case http::FileStatus::integrity_error:
       throw Error(ExitCode::download, "integrity check failed for " + where + detail +
                                           "; the damaged data was discarded, run again to retry" + more);

@@ -110,15 +110,20 @@ class CurlClient final : public Client {
     std::string body;
     bool too_large = false;
     const std::atomic<bool>* cancel = nullptr;
+    CURL* easy = nullptr;
+    StallWatch stall;
   };
 
   static size_t on_header(char* data, size_t size, size_t count, void* user) {
-    static_cast<Sink*>(user)->head.on_header_line(std::string_view(data, size * count));
+    auto* sink = static_cast<Sink*>(user);
+    sink->stall.on_data();
+    sink->head.on_header_line(std::string_view(data, size * count));
     return size * count;
   }
 
   static size_t on_body(char* data, size_t size, size_t count, void* user) {
     auto* sink = static_cast<Sink*>(user);
+    sink->stall.on_data();
     if (sink->body.size() + size * count > k_max_body) {
       sink->too_large = true;
       return 0;
@@ -128,8 +133,11 @@ class CurlClient final : public Client {
   }
 
   static int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-    const auto* sink = static_cast<Sink*>(user);
-    return sink->cancel != nullptr && sink->cancel->load() ? 1 : 0;
+    auto* sink = static_cast<Sink*>(user);
+    if (sink->cancel != nullptr && sink->cancel->load()) {
+      return 1;
+    }
+    return sink->stall.check(sink->easy) ? 1 : 0;
   }
 
   Response perform(const Request& request) {
@@ -141,6 +149,8 @@ class CurlClient final : public Client {
     }
     Sink sink;
     sink.cancel = m_cancel;
+    sink.easy = m_easy.get();
+    sink.stall = StallWatch(m_settings.stall_timeout);
     char error_buffer[CURL_ERROR_SIZE] = {};
     curl_easy_setopt(m_easy.get(), CURLOPT_ERRORBUFFER, error_buffer);
     curl_easy_setopt(m_easy.get(), CURLOPT_HEADERFUNCTION, &CurlClient::on_header);
@@ -157,6 +167,9 @@ class CurlClient final : public Client {
     if (code != CURLE_OK) {
       if (cancelled()) {
         response.error = "cancelled";
+      } else if (sink.stall.stalled()) {
+        response.error = method_name(request) + " " + redact_url(request.url) + ": " + sink.stall.describe();
+        m_last_retryable = true;
       } else if (sink.too_large) {
         response.error = method_name(request) + " " + redact_url(request.url) + ": response larger than " +
                          std::to_string(k_max_body / k_mebibyte) + " MiB";

@@ -68,10 +68,6 @@ void apply_request_options(CURL* easy, const TransferSettings& settings, const s
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy, CURLOPT_USERAGENT, settings.user_agent.c_str());
   curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(settings.connect_timeout.count()));
-  // Stall watchdog: less than 1 byte/s over the stall period aborts with CURLE_OPERATION_TIMEDOUT.
-  const long stall_seconds = std::max(1L, static_cast<long>((settings.stall_timeout.count() + 999) / 1000));
-  curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, stall_seconds);
   curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
   // An empty string disables libcurl's own proxy environment lookup.
   curl_easy_setopt(easy, CURLOPT_PROXY, proxy_for(settings, url).c_str());
@@ -125,6 +121,30 @@ void ResponseHead::on_header_line(std::string_view line) {
     value.remove_suffix(1);
   }
   headers.items.emplace_back(std::string(line.substr(0, colon)), std::string(value));
+}
+
+bool StallWatch::check(CURL* easy) {
+  if (m_stalled) {
+    return true;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  if (!m_started) {
+    curl_off_t sent_after = 0;  // microseconds from the start until the request could be sent
+    if (curl_easy_getinfo(easy, CURLINFO_PRETRANSFER_TIME_T, &sent_after) == CURLE_OK && sent_after > 0) {
+      m_started = true;
+      m_last = now;
+    }
+    return false;
+  }
+  m_stalled = now - m_last >= m_limit;
+  return m_stalled;
+}
+
+std::string StallWatch::describe() const {
+  const auto tenths = (m_limit.count() + 50) / 100;
+  const std::string seconds = tenths % 10 == 0 ? std::to_string(tenths / 10)
+                                               : std::to_string(tenths / 10) + "." + std::to_string(tenths % 10);
+  return "no data received for " + seconds + " s";
 }
 
 std::string describe_curl_error(CURLcode code, const char* error_buffer, const std::string& url) {

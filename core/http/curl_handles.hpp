@@ -9,6 +9,7 @@
 
 #include <curl/curl.h>
 
+#include <chrono>
 #include <string>
 
 namespace xl::http {
@@ -57,8 +58,9 @@ class CurlHeaderList {
 };
 
 // Options of every request: URL, method, request headers, no automatic redirects (the engine
-// follows them itself to control credentials), user agent, timeouts and stall watchdog,
-// explicit proxy and CA settings (libcurl must not consult the environment), no signals.
+// follows them itself to control credentials), user agent, connect timeout, explicit proxy and
+// CA settings (libcurl must not consult the environment), no signals. The stall watchdog is
+// StallWatch, driven by the caller's progress callback.
 // `headers` must outlive the transfer.
 void apply_request_options(CURL* easy, const TransferSettings& settings, const std::string& url, Method method,
                            const Headers& request_headers, CurlHeaderList& headers);
@@ -71,6 +73,32 @@ struct ResponseHead {
   bool complete = false;  // the blank line ending a non-1xx header block was seen
 
   void on_header_line(std::string_view line);
+};
+
+// The stall watchdog: a request that has received nothing for `limit` is aborted (and retried
+// by the caller). libcurl's CURLOPT_LOW_SPEED_* is not used because it judges an average over
+// the last five seconds: a transfer that received bytes and then went silent was aborted up to
+// five seconds late. The clock starts once the request is sent (connecting and the TLS
+// handshake have their own timeout) and restarts with every header or body byte.
+class StallWatch {
+ public:
+  explicit StallWatch(std::chrono::milliseconds limit = std::chrono::milliseconds(20'000)) : m_limit(limit) {}
+  void on_data() {
+    m_started = true;
+    m_last = std::chrono::steady_clock::now();
+  }
+  // From the request's progress callback: true (and from then on) once it waited too long.
+  bool check(CURL* easy);
+  bool stalled() const { return m_stalled; }
+  std::chrono::milliseconds limit() const { return m_limit; }
+  // "no data received for 20 s"
+  std::string describe() const;
+
+ private:
+  std::chrono::milliseconds m_limit;
+  std::chrono::steady_clock::time_point m_last{};
+  bool m_started = false;
+  bool m_stalled = false;
 };
 
 // One line for a libcurl failure, never containing secrets of `url`.

@@ -22,6 +22,7 @@ void Exchange::prepare(const TransferSettings& settings) {
   }
   CURL* handle = easy->get();
   easy->reset();
+  stall = StallWatch(settings.stall_timeout);
   apply_request_options(handle, settings, url, Method::get, request_headers, header_list);
   // Separate TCP connections, not HTTP/2 streams on one: the point of ranges is bandwidth.
   curl_easy_setopt(handle, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
@@ -40,6 +41,7 @@ void Exchange::prepare(const TransferSettings& settings) {
 size_t Exchange::on_header(char* data, size_t size, size_t count, void* user) noexcept {
   auto* self = static_cast<Exchange*>(user);
   const size_t length = size * count;
+  self->stall.on_data();
   try {
     self->head.on_header_line(std::string_view(data, length));
     if (self->head.complete && !self->planned) {
@@ -64,6 +66,7 @@ size_t Exchange::on_header(char* data, size_t size, size_t count, void* user) no
 
 size_t Exchange::on_body(char* data, size_t size, size_t count, void* user) noexcept {
   auto* self = static_cast<Exchange*>(user);
+  self->stall.on_data();
   try {
     return self->take_body(data, size * count);
   } catch (const FileIoError& error) {
@@ -109,8 +112,11 @@ size_t Exchange::take_body(const char* data, size_t size) {
 }
 
 int Exchange::on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) noexcept {
-  const auto* self = static_cast<Exchange*>(user);
-  return (self->cancel != nullptr && self->cancel->load(std::memory_order_relaxed)) || self->task->abandoned ? 1 : 0;
+  auto* self = static_cast<Exchange*>(user);
+  if ((self->cancel != nullptr && self->cancel->load(std::memory_order_relaxed)) || self->task->abandoned) {
+    return 1;
+  }
+  return self->stall.check(self->easy->get()) ? 1 : 0;
 }
 
 }  // namespace xl::http

@@ -37,6 +37,7 @@ struct Exchange {
   bool range_satisfied = false;    // stopped on purpose after the last byte we wanted
   std::string error_body;          // start of an error answer, for the message
   std::optional<std::pair<FileStatus, std::string>> file_failure;  // decided inside a callback
+  StallWatch stall;                // aborts the request when nothing arrives for too long
   char error_buffer[CURL_ERROR_SIZE] = {};
 
   // Sets every option of the request (URL, headers plus Range, callbacks) on `easy`.

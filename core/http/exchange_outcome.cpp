@@ -67,6 +67,10 @@ Outcome judge_exchange(Exchange& exchange, CURLcode code, int max_redirects) {
     return make(Outcome::Kind::fail, exchange.file_failure->first, exchange.file_failure->second, status);
   }
   const std::string where = file.job().display_name + ": GET " + redact_url(exchange.url);
+  if (code == CURLE_ABORTED_BY_CALLBACK && exchange.stall.stalled()) {
+    // The bytes that did arrive are on disk; the retry asks for the rest of the range.
+    return make(Outcome::Kind::retry, FileStatus::network_error, where + ": " + exchange.stall.describe(), 0);
+  }
   if (code != CURLE_OK && !(code == CURLE_WRITE_ERROR && exchange.range_satisfied)) {
     const auto kind = is_retryable_curl_error(code) ? Outcome::Kind::retry : Outcome::Kind::fail;
     return make(kind, FileStatus::network_error,

@@ -235,8 +235,8 @@ void FileDownload::finish_verified() {
     if (present != size || m_partial.have().max_end() != size || m_partial.size_on_disk() != size ||
         (m_job.expected_size && *m_job.expected_size != size)) {
       finish_failed(FileStatus::integrity_error,
-                    what("received " + std::to_string(m_partial.size_on_disk()) + " bytes, expected " +
-                         std::to_string(m_job.expected_size.value_or(size))));
+                    what("GET " + redact_url(m_url) + ": received " + std::to_string(m_partial.size_on_disk()) +
+                         " bytes, expected " + std::to_string(m_job.expected_size.value_or(size))));
       return;
     }
     if (m_hashing) {
@@ -245,8 +245,8 @@ void FileDownload::finish_verified() {
       });
       const auto actual = m_hasher.hex_digest();
       if (m_hasher.hashed() != size || !same_digest(actual, *m_job.expected_sha256)) {
-        finish_failed(FileStatus::integrity_error, what("sha256 mismatch (expected " + *m_job.expected_sha256 +
-                                                        ", got " + actual + "); the bad download was deleted"));
+        finish_failed(FileStatus::integrity_error, what("GET " + redact_url(m_url) + ": sha256 mismatch (expected " +
+                                                        *m_job.expected_sha256 + ", got " + actual + ")"));
         return;
       }
     }

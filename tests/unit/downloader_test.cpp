@@ -222,6 +222,35 @@ TEST_CASE("transfer failures map to hub messages; a retry resumes from what arri
   CHECK(cache::RecordStore(w.dir.path() / "records").list()[0].complete);
 }
 
+TEST_CASE("a failed file names the request and its cause once: a file gone after the listing, a redirect loop") {
+  World w;
+  testing::serve_hf(w.client, w.transport, k_hf, w.repo);
+  auto downloader = w.downloader();
+  const std::string path = "DeepSeek-R1-UD-IQ1_S/DeepSeek-R1-UD-IQ1_S-00002-of-00002.gguf";
+  const std::string url = k_hf + "/" + w.repo.id + "/resolve/" + w.repo.commit + "/" + path;
+  http::FileResult gone;
+  gone.status = http::FileStatus::not_found;
+  gone.http_status = 404;
+  gone.error = path + ": GET " + url + " -> 404 (Entry not found)";
+  w.transport.failures[url] = gone;
+  RecordingObserver observer;
+  ExitCode code{};
+  auto message = error_of([&] { downloader.ensure(w.gguf_target("huggingface"), {}, observer); }, &code);
+  CHECK(code == ExitCode::download);
+  CHECK(message == "Hugging Face no longer has " + w.repo.id + "/" + path + ", which its file listing names (GET " +
+                       url + " -> 404 (Entry not found)); the repository changed during the download, run the same "
+                       "command again");
+
+  http::FileResult loop;
+  loop.status = http::FileStatus::http_error;
+  loop.http_status = 302;
+  loop.error = path + ": GET " + url + ": redirect loop at " + url;
+  w.transport.failures[url] = loop;
+  message = error_of([&] { downloader.ensure(w.gguf_target("huggingface"), {}, observer); });
+  CHECK(message == "download of " + w.repo.id + "/" + path + " from Hugging Face failed: GET " + url +
+                       ": redirect loop at " + url + "; run the same command again to resume");
+}
+
 TEST_CASE("ModelScope: new layout keyed by revision, sha256 on every file, relaunch checks revisions only") {
   World w;
   w.repo.revision_name = "master";

@@ -121,6 +121,19 @@ TEST_CASE("client: a stalled answer is retried") {
   CHECK(response.body.size() == 100'000);
 }
 
+TEST_CASE("client: an answer that goes silent is given up after the stall timeout, not later") {
+  RangeServer server;
+  server.add_file("silent.json", std::string(10, 'x'));
+  auto settings = quick_settings();
+  settings.max_attempts = 1;
+  auto client = make_curl_client(settings);
+  const auto started = std::chrono::steady_clock::now();
+  // Half the body, then silence: libcurl's five-second speed average used to hide the silence.
+  auto response = client->send(get(server.url("/files/silent.json?fault=stall&seconds=20")));
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(4));
+  CHECK(response.error.find("no data received for 1 s") != std::string::npos);
+}
+
 TEST_CASE("client: connection failures name the URL without its secrets") {
   auto client = make_curl_client(quick_settings());
   auto response = client->send(get("http://user:pw@127.0.0.1:1/api/models?token=SECRET"));

@@ -283,6 +283,32 @@ TEST_CASE("transport: transient failures are retried per range") {
   }
 }
 
+TEST_CASE("transport: a range that goes silent is aborted after the stall timeout and resumed") {
+  RangeServer server;
+  const auto bytes = random_bytes(200'000, 17);
+  server.add_file("silent.bin", bytes);
+  auto settings = test_settings();
+  settings.max_connections = 1;
+  settings.range_size = bytes.size();  // one range: the retry must start where the silence began
+  auto job = job_for(server, "silent.bin", bytes, "/files/silent.bin?fault=stall&seconds=20");
+  const auto started = std::chrono::steady_clock::now();
+  const auto results = fetch({job}, settings);
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  INFO(results[0].error);
+  CHECK(results[0].status == FileStatus::ok);
+  CHECK(read_file(job.destination) == bytes);
+  // One second of silence, then the retry. libcurl's LOW_SPEED check averages over the last
+  // five seconds, so a burst followed by silence used to be noticed about five seconds late.
+  CHECK(elapsed < std::chrono::seconds(4));
+  std::vector<std::string> ranges;
+  for (const auto& entry : server.requests()) {
+    ranges.push_back(entry["range"].is_string() ? entry["range"].get<std::string>() : "none");
+  }
+  REQUIRE(ranges.size() == 2);
+  CHECK(ranges[0] == "bytes=0-199999");
+  CHECK(ranges[1] == "bytes=100000-199999");
+}
+
 TEST_CASE("transport: persistent failures give up with the status") {
   RangeServer server;
   const auto bytes = random_bytes(1000, 16);
