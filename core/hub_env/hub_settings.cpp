@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -95,6 +96,11 @@ HfSettings read_hf(const Environment& env) {
     hf.token = read_token_file(file);
     if (hf.token) {
       hf.token_source = file.string();
+      std::error_code error;
+      const auto mode = static_cast<unsigned>(fs::status(file, error).permissions()) & 0777U;
+      if (!error && (mode & 0077U) != 0) {
+        hf.exposed_token_file_mode = mode;
+      }
     }
   }
   if (hf.token && hf.token->empty()) {
@@ -158,6 +164,16 @@ bool no_proxy_matches(const std::string& no_proxy, const std::string& host, cons
 }
 
 }  // namespace
+
+std::optional<std::string> token_file_warning(const HfSettings& hf) {
+  if (!hf.token || !hf.exposed_token_file_mode) {
+    return std::nullopt;
+  }
+  char mode[8];
+  std::snprintf(mode, sizeof mode, "%04o", *hf.exposed_token_file_mode);
+  return "the Hugging Face token file " + hf.token_source + " is readable by other users (mode " + mode +
+         "); run: chmod 600 " + hf.token_source;
+}
 
 std::string url_host(const std::string& url) {
   auto start = url.find("://");

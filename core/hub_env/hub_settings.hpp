@@ -30,6 +30,9 @@ struct HfSettings {
   std::string endpoint;                // no trailing slash
   std::optional<std::string> token;
   std::string token_source;            // "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", the file path, or ""
+  // Permission bits of the token file when the token came from a file that group or others
+  // may read (ssh refuses such a key file; huggingface_hub says nothing); nullopt otherwise.
+  std::optional<unsigned> exposed_token_file_mode;
   std::filesystem::path home;
   std::filesystem::path cache;         // the hub cache root (models--*/ live here)
   bool offline = false;
@@ -61,6 +64,10 @@ struct HubSettings {
 // Reads every setting above. The token file is read from disk; a missing or unreadable file
 // means no token. Never throws.
 HubSettings read_hub_settings(const Environment& env);
+
+// The warning for a token file other users can read ("... (mode 0644); run: chmod 600 FILE"),
+// or nullopt when there is nothing to say.
+std::optional<std::string> token_file_warning(const HfSettings& hf);
 
 // The host of an http(s) URL, lowercase, without port or user info ("" when none).
 std::string url_host(const std::string& url);

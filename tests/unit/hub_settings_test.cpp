@@ -50,6 +50,26 @@ TEST_CASE("token precedence: HF_TOKEN > HUGGING_FACE_HUB_TOKEN > $HF_HOME/token"
   CHECK(read_hub_settings(env).hf.token == "hf_legacy");
 }
 
+TEST_CASE("a token file other users can read is reported; 0600 and variables are not") {
+  testing::TempDir dir;
+  const auto file = dir.path() / "token";
+  std::ofstream(file) << "hf_file\n";
+  MapEnvironment env({{"HOME", "/h"}, {"HF_HOME", dir.path().string()}});
+  std::filesystem::permissions(file, std::filesystem::perms(0644));
+  auto warning = token_file_warning(read_hub_settings(env).hf);
+  REQUIRE(warning.has_value());
+  CHECK(*warning == "the Hugging Face token file " + file.string() + " is readable by other users (mode 0644); run: chmod 600 " +
+                        file.string());
+  CHECK(warning->find("hf_file") == std::string::npos);
+  std::filesystem::permissions(file, std::filesystem::perms(0640));
+  CHECK(token_file_warning(read_hub_settings(env).hf).has_value());
+  std::filesystem::permissions(file, std::filesystem::perms(0600));
+  CHECK_FALSE(token_file_warning(read_hub_settings(env).hf).has_value());
+  std::filesystem::permissions(file, std::filesystem::perms(0644));
+  env.set("HF_TOKEN", "hf_env");  // the file is not used, so not worth a warning
+  CHECK_FALSE(token_file_warning(read_hub_settings(env).hf).has_value());
+}
+
 TEST_CASE("offline and ModelScope variables") {
   MapEnvironment env({{"HOME", "/h"}, {"HF_HUB_OFFLINE", "yes"}, {"MODELSCOPE_DOMAIN", "ms.example:8080"},
                       {"MODELSCOPE_API_TOKEN", "ms_t"}, {"MODELSCOPE_CACHE", "/msc"}});
