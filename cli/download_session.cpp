@@ -152,7 +152,7 @@ std::optional<download::FilePlan> add_download_plan(LaunchPlan& plan, const Laun
   plan.extra["download"] = file_plan_to_json(files);
   if (!files.enough_space()) {
     plan.notes.push_back("not enough disk space in " + files.cache_root.string() + ": need " +
-                         cache::human_bytes(files.bytes_to_fetch) + ", available " +
+                         cache::human_bytes(files.space_needed()) + ", available " +
                          cache::human_bytes(*files.free_bytes) + " (--force downloads anyway)");
   }
   return files;

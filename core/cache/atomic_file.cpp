@@ -14,6 +14,7 @@
 
 #include <openssl/evp.h>
 
+#include "core/cache/disk_space.hpp"
 #include "core/util/error.hpp"
 
 namespace xl::cache {
@@ -21,9 +22,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-[[noreturn]] void fail(const std::string& what, const fs::path& path, int err) {
-  throw Error(ExitCode::download, "cannot " + what + " " + path.string() + ": " + std::strerror(err));
-}
+[[noreturn]] void fail(const std::string& what, const fs::path& path, int err) { throw_write_error(what, path, err); }
 
 std::string hex(const unsigned char* data, unsigned int length) {
   static constexpr char k_digits[] = "0123456789abcdef";

@@ -9,7 +9,7 @@ namespace xl::cache {
 
 // Writes `content` to `path` through a temp file in the same folder, fsync and rename, so a
 // reader sees the old content or the new one, never a mix. Creates missing parent folders.
-// Throws Error(download) naming the path on failure.
+// Throws Error naming the path on failure (resources when the disk is full, else download).
 void write_file_atomic(const std::filesystem::path& path, std::string_view content);
 
 // The whole file; throws Error(download) naming the path when it cannot be read.

@@ -4,7 +4,9 @@
 #include <sys/statvfs.h>
 
 #include <array>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 
 #include "core/util/error.hpp"
 
@@ -52,6 +54,17 @@ void check_free_space(std::uint64_t needed, std::optional<std::uint64_t> availab
                                        " (" + std::to_string(needed) + " bytes), available " +
                                        human_bytes(*available) + " (" + std::to_string(*available) +
                                        " bytes); free space, choose another folder with --cache-dir, or pass --force");
+}
+
+void throw_write_error(const std::string& what, const std::filesystem::path& path, int err) {
+  if (err == ENOSPC || err == EDQUOT) {
+    const auto available = SystemDiskSpace().available(path.parent_path());
+    throw Error(ExitCode::resources, "no space left on device to " + what + " " + path.string() + ": available " +
+                                         (available ? std::to_string(*available) : std::string("unknown")) +
+                                         " bytes; free space (or choose another folder with --cache-dir) and "
+                                         "run again");
+  }
+  throw Error(ExitCode::download, "cannot " + what + " " + path.string() + ": " + std::strerror(err));
 }
 
 }  // namespace xl::cache

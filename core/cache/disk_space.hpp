@@ -27,6 +27,11 @@ class SystemDiskSpace final : public DiskSpace {
 void check_free_space(std::uint64_t needed, std::optional<std::uint64_t> available,
                       const std::filesystem::path& path, bool force);
 
+// A write into the cache failed with `err` (errno). Throws Error(resources) "no space left on
+// device to {what} {path}: available N bytes; ..." for ENOSPC/EDQUOT (exit code 5, like every
+// full disk), else Error(download) "cannot {what} {path}: {reason}".
+[[noreturn]] void throw_write_error(const std::string& what, const std::filesystem::path& path, int err);
+
 // "1.5 GiB", "812 KiB", "17 B".
 std::string human_bytes(std::uint64_t bytes);
 

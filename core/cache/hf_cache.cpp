@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/cache/atomic_file.hpp"
+#include "core/cache/disk_space.hpp"
 #include "core/util/error.hpp"
 
 namespace xl::cache {
@@ -88,7 +89,7 @@ void HfCache::link_snapshot_file(const std::string& model_id, const std::string&
   std::error_code ec;
   fs::create_directories(pointer.parent_path(), ec);
   if (ec) {
-    throw Error(ExitCode::download, "cannot create " + pointer.parent_path().string() + ": " + ec.message());
+    throw_write_error("create", pointer.parent_path(), ec.value());
   }
   // Relative, as huggingface_hub writes it: os.path.relpath(blob, dirname(pointer)).
   const fs::path relative = target.lexically_relative(pointer.parent_path());
@@ -107,8 +108,7 @@ void HfCache::link_snapshot_file(const std::string& model_id, const std::string&
   std::error_code copy_error;
   fs::copy_file(target, pointer, fs::copy_options::overwrite_existing, copy_error);
   if (copy_error) {
-    throw Error(ExitCode::download, "cannot link or copy " + target.string() + " to " + pointer.string() + ": " +
-                                        copy_error.message());
+    throw_write_error("link or copy " + target.string() + " to", pointer, copy_error.value());
   }
 }
 

@@ -2,6 +2,7 @@
 #include "core/cache/ms_cache.hpp"
 
 #include "core/cache/atomic_file.hpp"
+#include "core/cache/disk_space.hpp"
 #include "core/util/error.hpp"
 
 namespace xl::cache {
@@ -85,8 +86,7 @@ void place_file(const fs::path& source, const fs::path& destination) {
   }
   fs::copy_file(source, destination, fs::copy_options::overwrite_existing, ec);
   if (ec) {
-    throw Error(ExitCode::download, "cannot copy " + source.string() + " to " + destination.string() + ": " +
-                                        ec.message());
+    throw_write_error("copy " + source.string() + " to", destination, ec.value());
   }
 }
 

@@ -3,6 +3,7 @@
 
 // What the CLI asks the downloader for, and what it gets back.
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -52,10 +53,14 @@ struct FilePlan {
   std::vector<PlannedFile> files;
   std::uint64_t total_bytes = 0;
   std::uint64_t bytes_to_fetch = 0;
+  // Disk space the partials of earlier runs already hold for these files (reserved or written).
+  std::uint64_t bytes_held = 0;
   std::optional<std::uint64_t> free_bytes;   // at cache_root; nullopt when unknown
   bool offline = false;
   bool from_record = false;              // decided from the completion record (no listing)
-  bool enough_space() const { return !free_bytes || *free_bytes >= bytes_to_fetch; }
+  // Free space the transfer still has to find.
+  std::uint64_t space_needed() const { return bytes_to_fetch - std::min(bytes_to_fetch, bytes_held); }
+  bool enough_space() const { return !free_bytes || *free_bytes >= space_needed(); }
 };
 
 struct DownloadResult {

@@ -4,6 +4,7 @@
 #include "core/cache/file_lock.hpp"
 #include "core/cache/hf_cache.hpp"
 #include "core/download/remote_listing.hpp"
+#include "core/http/partial_file.hpp"
 #include "core/util/error.hpp"
 
 namespace xl::download {
@@ -62,8 +63,9 @@ std::vector<hubs::RemoteFile> files_from_record(const cache::CompletionRecord& r
       throw Error(ExitCode::download, "integrity check failed for " + where + detail +
                                           "; the damaged data was discarded, run again to retry" + more);
     case http::FileStatus::no_space:
-      throw Error(ExitCode::resources, "disk full while downloading " + where + detail +
-                                           "; free space and run again to resume" + more);
+      throw Error(ExitCode::resources, "no space left while downloading " + where + detail +
+                                           "; the bytes received are kept: free space (or choose another folder "
+                                           "with --cache-dir) and run again to resume" + more);
     case http::FileStatus::cancelled:
       throw Error(ExitCode::interrupted, "download of " + where + " interrupted; run again to resume" + more);
     case http::FileStatus::io_error:
@@ -155,6 +157,12 @@ Downloader::Resolved Downloader::resolve(const DownloadTarget& target, const Dow
     planned.cached = from_record || r.layout->is_cached(target.model_id, r.rev, file) ||
                      r.layout->reusable(target.model_id, r.rev, file).has_value();
     planned.bytes_to_fetch = planned.cached ? 0 : file.size;
+    if (!planned.cached) {
+      // A resumed partial already owns its blocks: without this, a disk with room for the
+      // model once refuses to finish it after an interruption.
+      plan.bytes_held += std::min<std::uint64_t>(
+          file.size, http::partial_disk_usage(r.layout->fetch_destination(target.model_id, r.rev, file)));
+    }
     plan.total_bytes += file.size;
     plan.bytes_to_fetch += planned.bytes_to_fetch;
     plan.files.push_back(std::move(planned));
@@ -200,7 +208,7 @@ DownloadResult Downloader::ensure(const DownloadTarget& target, const DownloadOp
     }
   }
   if (!missing.empty()) {
-    cache::check_free_space(r.plan.bytes_to_fetch, r.plan.free_bytes, r.plan.cache_root, options.force);
+    cache::check_free_space(r.plan.space_needed(), r.plan.free_bytes, r.plan.cache_root, options.force);
     m_records.save(record);  // "partial": shows in `xlaunch cached` until it completes
 
     std::vector<cache::FileLock> locks;
@@ -233,16 +241,27 @@ DownloadResult Downloader::ensure(const DownloadTarget& target, const DownloadOp
     std::size_t failures = 0;
     std::optional<std::size_t> first_failure;
     for (std::size_t i = 0; i < to_fetch.size(); ++i) {
-      const bool ok = i < results.size() && results[i].status == http::FileStatus::ok;
-      if (!ok) {
+      if (!(i < results.size() && results[i].status == http::FileStatus::ok)) {
         ++failures;
         first_failure = first_failure.value_or(i);
+      }
+    }
+    for (std::size_t i = 0; i < to_fetch.size(); ++i) {
+      if (!(i < results.size() && results[i].status == http::FileStatus::ok)) {
         continue;
       }
       result.bytes_transferred += results[i].bytes_transferred;
       result.bytes_reused += results[i].bytes_reused;
       ++result.files_fetched;
-      r.layout->install(model_id, r.rev, to_fetch[i], std::nullopt);
+      try {
+        r.layout->install(model_id, r.rev, to_fetch[i], std::nullopt);
+      } catch (const Error&) {
+        // A failed transfer is the cause to report (e.g. the disk that filled up), not the
+        // install that then failed for the same reason; the blob stays for the next run.
+        if (!first_failure) {
+          throw;
+        }
+      }
     }
     if (first_failure) {
       const std::size_t i = *first_failure;

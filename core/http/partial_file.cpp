@@ -3,11 +3,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 namespace xl::http {
@@ -32,6 +34,14 @@ void fsync_folder(const fs::path& folder) {
 
 }  // namespace
 
+std::uint64_t partial_disk_usage(const fs::path& destination) {
+  struct stat info {};
+  if (::stat((destination.string() + ".incomplete").c_str(), &info) != 0) {
+    return 0;
+  }
+  return static_cast<std::uint64_t>(info.st_blocks) * 512;  // st_blocks counts 512-byte units
+}
+
 PartialFile::PartialFile(fs::path destination)
     : m_destination(std::move(destination)),
       m_incomplete(m_destination.string() + ".incomplete"),
@@ -41,8 +51,19 @@ PartialFile::~PartialFile() { close_fd(); }
 
 void PartialFile::fail(const std::string& what, int error) const {
   if (is_out_of_space(error)) {
-    throw FileIoError(FileStatus::no_space, "not enough disk space to " + what + " " + m_incomplete.string() +
-                                                ": free some space or point the cache to a larger disk");
+    // The numbers the user needs to act: what is still to come, what the disk has left.
+    std::string needed = "more bytes";
+    if (m_size) {
+      needed = std::to_string(*m_size - std::min(*m_size, m_have.total())) + " more bytes";
+    }
+    struct statvfs info {};
+    const fs::path folder = m_incomplete.parent_path();
+    std::string available = "unknown";
+    if (::statvfs(folder.empty() ? "." : folder.c_str(), &info) == 0) {
+      available = std::to_string(static_cast<std::uint64_t>(info.f_bavail) * static_cast<std::uint64_t>(info.f_frsize));
+    }
+    throw FileIoError(FileStatus::no_space, "no space left on device to " + what + " " + m_incomplete.string() +
+                                                ": need " + needed + ", available " + available + " bytes");
   }
   throw FileIoError(FileStatus::io_error, "cannot " + what + " " + m_incomplete.string() + ": " + describe_errno(error));
 }

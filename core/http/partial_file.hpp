@@ -34,6 +34,10 @@ class FileIoError : public std::runtime_error {
 };
 
 class PartialFile {
+// Disk space the partial of `destination` left by an earlier run occupies: the blocks it was
+// given (set_size reserves them all up front) or wrote. The next run needs that much less.
+std::uint64_t partial_disk_usage(const std::filesystem::path& destination);
+
  public:
   explicit PartialFile(std::filesystem::path destination);
   ~PartialFile();

@@ -4,6 +4,7 @@
 #include "core/cache/atomic_file.hpp"
 #include "core/cache/hf_cache.hpp"
 #include "core/download/downloader.hpp"
+#include "core/http/partial_file.hpp"
 #include "fake_repo.hpp"
 
 using namespace xl;
@@ -195,6 +196,33 @@ TEST_CASE("offline without a cache says what to do; low disk space refuses befor
   DownloadOptions force;
   force.force = true;
   CHECK_NOTHROW(downloader.ensure(w.gguf_target("huggingface"), force, observer));
+}
+
+TEST_CASE("the free-space check counts the blocks partials of an interrupted run already hold") {
+  World w;
+  testing::serve_hf(w.client, w.transport, k_hf, w.repo);
+  auto downloader = w.downloader();
+  const cache::HfCache hf(w.settings.hf.cache);
+  const auto leave_partial = [&](const std::string& path) {
+    const auto blob = hf.blob_path(w.repo.id, testing::sha256_hex(w.repo.files.at(path)));
+    cache::write_file_atomic(blob.string() + ".incomplete", w.repo.files.at(path).substr(0, 4));
+    return http::partial_disk_usage(blob);
+  };
+  w.disk.bytes = 10;  // the two parts need 22 bytes
+  if (leave_partial("DeepSeek-R1-UD-IQ1_S/DeepSeek-R1-UD-IQ1_S-00001-of-00002.gguf") < 11) {
+    MESSAGE("skipped: this filesystem stores tiny files without blocks of their own");
+    return;
+  }
+  RecordingObserver observer;
+  ExitCode code{};
+  const auto refusal = error_of([&] { downloader.ensure(w.gguf_target("huggingface"), {}, observer); }, &code);
+  CHECK(code == ExitCode::resources);
+  CHECK(refusal.find("need 11 B (11 bytes), available 10 B (10 bytes)") != std::string::npos);
+
+  // With both parts' blocks already on disk, a disk with room for the model once finishes it.
+  leave_partial("DeepSeek-R1-UD-IQ1_S/DeepSeek-R1-UD-IQ1_S-00002-of-00002.gguf");
+  CHECK(downloader.plan(w.gguf_target("huggingface"), {}).enough_space());
+  CHECK_NOTHROW(downloader.ensure(w.gguf_target("huggingface"), {}, observer));
 }
 
 TEST_CASE("transfer failures map to hub messages; a retry resumes from what arrived") {
