@@ -150,6 +150,7 @@ void PartialFile::write(std::uint64_t offset, const char* data, std::size_t size
     written += static_cast<std::size_t>(n);
   }
   m_have.add(offset, offset + size);
+  m_writeback.on_written(m_fd, size);
 }
 
 std::size_t PartialFile::read(std::uint64_t offset, char* data, std::size_t size) const {

@@ -13,6 +13,7 @@
 
 #include "core/http/http_types.hpp"
 #include "core/http/range_plan.hpp"
+#include "core/http/writeback.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -33,11 +34,11 @@ class FileIoError : public std::runtime_error {
   FileStatus m_status;
 };
 
-class PartialFile {
 // Disk space the partial of `destination` left by an earlier run occupies: the blocks it was
 // given (set_size reserves them all up front) or wrote. The next run needs that much less.
 std::uint64_t partial_disk_usage(const std::filesystem::path& destination);
 
+class PartialFile {
  public:
   explicit PartialFile(std::filesystem::path destination);
   ~PartialFile();
@@ -83,6 +84,7 @@ std::uint64_t partial_disk_usage(const std::filesystem::path& destination);
   std::optional<std::uint64_t> m_size;
   std::optional<std::string> m_sha256;
   IntervalSet m_have;
+  WritebackPacer m_writeback;
 };
 
 }  // namespace xl::http
