@@ -28,12 +28,17 @@ class DownloadTestCase(XlaunchTestCase):
         cls.repos = {}
         repos = []
         for name, fmt, size, quant in cls.SOURCES:
-            repo = catalog_repo(name, fmt, cls.HUB, quantization=quant, size=size)
+            repo = cls.fixture_repo(name, fmt, size, quant)
             if repo["id"] not in cls.repos:
                 cls.repos[repo["id"]] = repo
                 repos.append(repo)
         settings = dict({"tokens": {HF_TOKEN: "alice"}}, **cls.HUB_SETTINGS)
         cls.hub = FakeHub(cls.hub_dir, repos, **settings).start()
+
+    @classmethod
+    def fixture_repo(cls, name, fmt, size, quant):
+        """The repo served for one source; override to change its files (e.g. make them bigger)."""
+        return catalog_repo(name, fmt, cls.HUB, quantization=quant, size=size)
 
     @classmethod
     def tearDownClass(cls):

@@ -22,12 +22,19 @@ CONFIG (JSON):
   redirect_style: regular HF files: "direct" (200), "relative" (307 -> /api/resolve-cache/...),
                   "cdn" (302 absolute to the CDN) -- LFS files always 302 to the CDN
   ms_cdn_threshold: ModelScope files larger than this 302 to the CDN (default 1 MiB)
+  tls: {"cert": PEM, "key": PEM}: the hub listener speaks https with that certificate (the CDN
+          stays http, as a signed CDN URL may); the first line then also has "scheme": "https"
   log: path of the JSON-lines request log
   faults: [RULE]; RULE = {"fault": NAME, "listener": "hub"|"cdn"|"any", "method": "GET",
           "path_contains": "...", "times": N (default: always), ...parameters}
           NAME: reset (after_bytes), stall (after_bytes, seconds), status (status, retry_after,
           headers), ignore_range, short_body (after_bytes), corrupt, drop_headers (headers),
-          redirect_loop, not_found, gzip, redirect_absolute (status, to)
+          redirect_loop, not_found, gzip, redirect_absolute (status, to),
+          throttle (bytes_per_second: each matching answer's body is paced to that rate)
+  sent_log: path of the JSON-lines log of file bodies sent (default: log + ".sent"): one line
+          per 200/206 file answer when it ends, {"listener", "method", "path", "range", "status",
+          "bytes_sent", "time"}; bytes_sent counts what reached the socket, so an answer cut short
+          by a killed client counts only what left before.
 Admin (never logged): POST /_admin/faults (body: list of rules) replaces the faults;
 POST /_admin/config (body: object) updates top-level settings such as redirect_style.
 """
@@ -38,6 +45,7 @@ import json
 import os
 import re
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -109,6 +117,7 @@ class State:
                 self.blobs[meta["sha1"]] = repo.files[path]
         self.faults = [dict(rule) for rule in config.get("faults", [])]
         self.log_path = config.get("log")
+        self.sent_log_path = config.get("sent_log") or (self.log_path + ".sent" if self.log_path else None)
         self.ports = {}
 
     def setting(self, name, default):
@@ -120,6 +129,13 @@ class State:
             return
         with self.lock:
             with open(self.log_path, "a", encoding="utf-8") as f:
+                f.write(json.dumps(entry) + "\n")
+
+    def log_sent(self, entry):
+        if not self.sent_log_path:
+            return
+        with self.lock:
+            with open(self.sent_log_path, "a", encoding="utf-8") as f:
                 f.write(json.dumps(entry) + "\n")
 
     def take_fault(self, listener, method, path):
@@ -219,6 +235,7 @@ class Handler(BaseHTTPRequestHandler):
                         for k, v in self.headers.items()},
             "fault": self.fault.get("fault") if self.fault else None,
             "time": time.time(),
+            "file_body": self.file_body,  # a file answer: its sent_log line comes when it ends
         })
 
     def admin(self, raw_path):
@@ -250,6 +267,22 @@ class Handler(BaseHTTPRequestHandler):
         self.send_plain(status, body, headers, "application/json")
 
     def hf_error(self, status, code, message, extra=None):
+    def send_override(self, kind, repo_id, wrap_entries):
+        """Answers with the hostile body configured under `kind` for this repo; False if none."""
+        answer = self.state.setting(kind, {}).get(repo_id)
+        if answer is None:
+            return False
+        if "entries" in answer:
+            self.send_json(200, wrap_entries(answer["entries"]))
+        elif "json" in answer:
+            self.send_json(200, answer["json"])
+        elif "body_file" in answer:
+            with open(answer["body_file"], "rb") as f:
+                self.send_plain(200, f.read(), content_type="application/json")
+        else:
+            self.send_plain(200, answer["body"].encode("utf-8", "surrogatepass"), content_type="application/json")
+        return True
+
         headers = {"X-Error-Message": message}
         if code:
             headers["X-Error-Code"] = code
@@ -273,7 +306,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_plain(302, b"", {"Location": self.path})
             return True
         if name == "redirect_absolute":
-            target = self.fault.get("to", "http://127.0.0.1:%d" % self.state.ports["hub"]) + self.path
+            target = self.fault.get("to", "%s://127.0.0.1:%d" % (self.state.scheme, self.state.ports["hub"])) + self.path
             self.send_plain(int(self.fault.get("status", 308)), b"", {"Location": target})
             return True
         return False
@@ -306,6 +339,7 @@ class Handler(BaseHTTPRequestHandler):
             body = bytes([body[0] ^ 0xFF]) + body[1:]
         self.status_sent = status
         self.send_response(status)
+        self.file_body = self.method == "GET"
         headers.setdefault("Accept-Ranges", "bytes")
         for key, value in headers.items():
             self.send_header(key, value)
@@ -315,6 +349,34 @@ class Handler(BaseHTTPRequestHandler):
         if self.method == "HEAD":
             return
         if name in ("reset", "short_body", "stall"):
+        self.bytes_sent = 0
+        try:
+            self.send_file_body(name, body)
+        finally:
+            self.state.log_sent({"listener": self.listener, "method": self.method, "path": self.path,
+                                 "range": self.headers.get("Range"), "status": status,
+                                 "bytes_sent": self.bytes_sent, "time": time.time()})
+
+    def write_counted(self, data, bytes_per_second=None):
+        """Writes `data` in pieces, counting what reached the socket; paced when a rate is given.
+        A client that went away ends the answer quietly (no traceback per killed client)."""
+        piece = max(1024, int(bytes_per_second) // 50) if bytes_per_second else 64 * 1024
+        try:
+            for start in range(0, len(data), piece):
+                chunk = data[start:start + piece]
+                self.wfile.write(chunk)
+                self.bytes_sent += len(chunk)
+                if bytes_per_second:
+                    time.sleep(len(chunk) / float(bytes_per_second))
+            return True
+        except OSError:
+            self.close_connection = True
+            return False
+
+    def send_file_body(self, name, body):
+        if name == "throttle":
+            self.write_counted(body, float(self.fault.get("bytes_per_second", 1024 * 1024)))
+            return
             cut = min(int(self.fault.get("after_bytes", len(body) // 2)), len(body))
             self.wfile.write(body[:cut])
             self.wfile.flush()

@@ -7,6 +7,7 @@
         env = hub.env()                     # HF_ENDPOINT + MODELSCOPE_ENDPOINT -> the fake
         ...
         hub.requests()                      # the JSON-lines request log, parsed
+        hub.sent()                          # file bodies sent, with bytes_sent each
 
 Files are tiny but named exactly as on the hubs: the R1 GGUF repo's per-quantization folders
 with split parts (DeepSeek-R1-UD-IQ1_S/DeepSeek-R1-UD-IQ1_S-00001-of-00003.gguf), 163
@@ -203,8 +204,27 @@ class FakeHub:
             return [json.loads(line) for line in f if line.strip()]
 
     def clear_log(self):
-        if os.path.exists(self.log_path):
-            os.remove(self.log_path)
+    def sent(self):
+        """The file bodies the hub sent, one entry per answer with its bytes_sent (fake_hub.py)."""
+        path = self.log_path + ".sent"
+        if not os.path.exists(path):
+            return []
+        with open(path, encoding="utf-8") as f:
+            return [json.loads(line) for line in f if line.strip()]
+
+    def wait_answers_ended(self, seconds=30):
+        """Waits until every file answer the hub started has ended (and is in sent()): a client
+        that was killed leaves the hub writing until the socket errors, and a log cleared
+        before that would get the old answer's line."""
+        deadline = time.monotonic() + seconds
+        while sum(1 for r in self.requests() if r.get("file_body")) > len(self.sent()):
+            if time.monotonic() > deadline:
+                raise AssertionError("file answers of the hub still running after %d s" % seconds)
+            time.sleep(0.02)
+
+        for path in (self.log_path, self.log_path + ".sent"):
+            if os.path.exists(path):
+                os.remove(path)
 
     def _admin(self, what, payload):
         request = urllib.request.Request(self.url + "/_admin/" + what, data=json.dumps(payload).encode(), method="POST")

@@ -1,0 +1,124 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Several xlaunch processes on one cache: four downloads of the same spec started at the same
+moment all succeed while the hub sends each file's bytes exactly once (the per-blob locks make
+the others wait, then find the files done); a lock whose holder is alive bounds the wait by
+XLAUNCH_LOCK_TIMEOUT; a lock left by a kill -9'ed xlaunch blocks no one."""
+import fcntl
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+import unittest
+import urllib.parse
+
+sys.path.insert(0, os.environ.get("XLAUNCH_TEST_SUPPORT", os.path.join(os.path.dirname(__file__), "..", "support")))
+from cache_checks import blob_problems  # noqa: E402
+from download_case import DownloadTestCase, repo_folder  # noqa: E402
+from fixtures import catalog_repo, weight_bytes  # noqa: E402
+from harness import XLAUNCH  # noqa: E402
+
+KIB = 1024
+MODEL = ("deepseek-v2-chat", "pytorch", 16, None)  # deepseek-ai/DeepSeek-V2-Lite-Chat: 4 shards
+MODEL_ID = "deepseek-ai/DeepSeek-V2-Lite-Chat"
+SHARD_SIZE = 512 * KIB
+BYTES_PER_SECOND = 256 * KIB  # per answer: one download takes about two seconds
+
+
+class Concurrency(DownloadTestCase):
+    HUB = "huggingface"
+    SOURCES = [MODEL]
+
+    @classmethod
+    def fixture_repo(cls, name, fmt, size, quant):
+        repo = catalog_repo(name, fmt, cls.HUB, quantization=quant, size=size)
+        for path in repo["files"]:
+            if path.endswith(".safetensors"):
+                repo["files"][path] = weight_bytes(repo["id"], path, SHARD_SIZE)
+        return repo
+
+    def setUp(self):
+        self.hub.wait_answers_ended()  # nothing of an earlier test's killed runs lands in this log
+        super().setUp()
+        self.hub.set_faults([{"fault": "throttle", "listener": "any", "bytes_per_second": BYTES_PER_SECOND}])
+        self.expected = self.expected_files(*MODEL, MODEL_ID)
+        self.args = ["download", *self.spec_args(*MODEL), "--json"]
+
+    def start(self, env=None):
+        return subprocess.Popen([XLAUNCH, *self.args], env=dict(self.env, **(env or {})), cwd=self.root,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def bytes_sent_per_file(self):
+        """File path -> bytes the hub sent for it (CDN answers name the blob, the hub's the path)."""
+        keys = {}
+        for path, data in self.expected.items():
+            keys[hashlib.sha256(data).hexdigest()] = path
+            keys[hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()] = path
+        sent = dict.fromkeys(self.expected, 0)
+        for entry in self.hub.sent():
+            where = urllib.parse.unquote(urllib.parse.urlsplit(entry["path"]).path)
+            blob = where.rsplit("/", 1)[-1]
+            path = keys.get(blob) or next((p for p in self.expected if where.endswith("/" + p)), None)
+            self.assertIsNotNone(path, msg="the hub sent something else: %s" % entry)
+            sent[path] += entry["bytes_sent"]
+        return sent
+
+    def lock_path(self, path):
+        blob = hashlib.sha256(self.expected[path]).hexdigest()
+        return os.path.join(self.hf_cache(), ".locks", repo_folder(MODEL_ID), blob + ".lock")
+
+    def test_four_processes_fetch_each_file_once(self):
+        processes = [self.start() for _ in range(4)]
+        for process in processes:
+            self.addCleanup(lambda p=process: p.poll() is None and p.kill())
+        for process in processes:
+            out, err = process.communicate(timeout=120)
+            self.assertEqual(process.returncode, 0, msg=err)
+            self.assert_files(json.loads(out), self.expected)
+        self.assertEqual(self.bytes_sent_per_file(), {p: len(d) for p, d in self.expected.items()})
+        self.assertEqual(blob_problems(self.hf_cache()), [])
+
+    def test_a_live_holder_bounds_the_wait_by_the_lock_timeout(self):
+        # A Python client (huggingface_hub's filelock takes the same flock) holds one blob's lock.
+        shard = sorted(p for p in self.expected if p.endswith(".safetensors"))[0]
+        lock = self.lock_path(shard)
+        os.makedirs(os.path.dirname(lock), exist_ok=True)
+        with open(lock, "w") as held:
+            fcntl.flock(held, fcntl.LOCK_EX)
+            started = time.monotonic()
+            process = self.start({"XLAUNCH_LOCK_TIMEOUT": "1"})
+            _, err = process.communicate(timeout=60)
+            waited = time.monotonic() - started
+        self.assertEqual(process.returncode, 3, msg=err)
+        errors = [line for line in err.splitlines() if line.startswith("xlaunch: error:")]
+        self.assertEqual(len(errors), 1, msg=err)
+        self.assertIn("timed out after 1 s waiting for the lock " + lock, errors[0])
+        self.assertLess(waited, 20, msg="a 1 s lock timeout took %.1f s" % waited)
+        self.assertEqual(self.bytes_sent_per_file(), dict.fromkeys(self.expected, 0))
+
+    def test_a_lock_left_by_a_killed_process_blocks_no_one(self):
+        first = self.start()
+        self.addCleanup(lambda: first.poll() is None and first.kill())
+        deadline = time.monotonic() + 60
+        while not any(r["listener"] == "cdn" for r in self.hub.requests()):
+            self.assertLess(time.monotonic(), deadline, "the first download never reached the CDN")
+            self.assertIsNone(first.poll(), msg=first.stderr.read() if first.poll() is not None else "")
+            time.sleep(0.05)
+        time.sleep(0.3)  # mid-transfer, holding every blob's lock
+        first.kill()
+        first.communicate()
+        shard = sorted(p for p in self.expected if p.endswith(".safetensors"))[0]
+        with open(self.lock_path(shard)) as f:
+            self.assertEqual(f.read().strip(), str(first.pid), "the killed process left no lock behind")
+
+        # Were the dead holder's lock still held, a 1 s timeout would fail this run (exit 3).
+        self.hub.set_faults([])
+        result = self.run_xlaunch(*self.args, env={"XLAUNCH_LOCK_TIMEOUT": "1"})
+        self.assertExit(result, 0)
+        self.assert_files(result.json(), self.expected)
+        self.assertEqual(blob_problems(self.hf_cache()), [])
+
+
+if __name__ == "__main__":
+    unittest.main()
