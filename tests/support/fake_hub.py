@@ -22,8 +22,6 @@ CONFIG (JSON):
   redirect_style: regular HF files: "direct" (200), "relative" (307 -> /api/resolve-cache/...),
                   "cdn" (302 absolute to the CDN) -- LFS files always 302 to the CDN
   ms_cdn_threshold: ModelScope files larger than this 302 to the CDN (default 1 MiB)
-  tls: {"cert": PEM, "key": PEM}: the hub listener speaks https with that certificate (the CDN
-          stays http, as a signed CDN URL may); the first line then also has "scheme": "https"
   log: path of the JSON-lines request log
   faults: [RULE]; RULE = {"fault": NAME, "listener": "hub"|"cdn"|"any", "method": "GET",
           "path_contains": "...", "times": N (default: always), ...parameters}
@@ -45,7 +43,6 @@ import json
 import os
 import re
 import socket
-import ssl
 import sys
 import threading
 import time
@@ -198,6 +195,7 @@ class Handler(BaseHTTPRequestHandler):
         self.logged = False
         self.status_sent = None
         self.fault = None
+        self.file_body = False
         length = int(self.headers.get("Content-Length") or 0)
         self.body_in = self.rfile.read(length) if length else b""
         raw_path = self.path
@@ -234,8 +232,8 @@ class Handler(BaseHTTPRequestHandler):
             "headers": {k.lower(): (v if k.lower() not in ("authorization", "cookie") else "<redacted>")
                         for k, v in self.headers.items()},
             "fault": self.fault.get("fault") if self.fault else None,
-            "time": time.time(),
             "file_body": self.file_body,  # a file answer: its sent_log line comes when it ends
+            "time": time.time(),
         })
 
     def admin(self, raw_path):
@@ -267,22 +265,6 @@ class Handler(BaseHTTPRequestHandler):
         self.send_plain(status, body, headers, "application/json")
 
     def hf_error(self, status, code, message, extra=None):
-    def send_override(self, kind, repo_id, wrap_entries):
-        """Answers with the hostile body configured under `kind` for this repo; False if none."""
-        answer = self.state.setting(kind, {}).get(repo_id)
-        if answer is None:
-            return False
-        if "entries" in answer:
-            self.send_json(200, wrap_entries(answer["entries"]))
-        elif "json" in answer:
-            self.send_json(200, answer["json"])
-        elif "body_file" in answer:
-            with open(answer["body_file"], "rb") as f:
-                self.send_plain(200, f.read(), content_type="application/json")
-        else:
-            self.send_plain(200, answer["body"].encode("utf-8", "surrogatepass"), content_type="application/json")
-        return True
-
         headers = {"X-Error-Message": message}
         if code:
             headers["X-Error-Code"] = code
@@ -306,7 +288,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_plain(302, b"", {"Location": self.path})
             return True
         if name == "redirect_absolute":
-            target = self.fault.get("to", "%s://127.0.0.1:%d" % (self.state.scheme, self.state.ports["hub"])) + self.path
+            target = self.fault.get("to", "http://127.0.0.1:%d" % self.state.ports["hub"]) + self.path
             self.send_plain(int(self.fault.get("status", 308)), b"", {"Location": target})
             return True
         return False
@@ -338,8 +320,8 @@ class Handler(BaseHTTPRequestHandler):
         if name == "corrupt" and body:
             body = bytes([body[0] ^ 0xFF]) + body[1:]
         self.status_sent = status
-        self.send_response(status)
         self.file_body = self.method == "GET"
+        self.send_response(status)
         headers.setdefault("Accept-Ranges", "bytes")
         for key, value in headers.items():
             self.send_header(key, value)
@@ -348,7 +330,6 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.method == "HEAD":
             return
-        if name in ("reset", "short_body", "stall"):
         self.bytes_sent = 0
         try:
             self.send_file_body(name, body)
@@ -377,22 +358,21 @@ class Handler(BaseHTTPRequestHandler):
         if name == "throttle":
             self.write_counted(body, float(self.fault.get("bytes_per_second", 1024 * 1024)))
             return
+        if name in ("reset", "short_body", "stall"):
             cut = min(int(self.fault.get("after_bytes", len(body) // 2)), len(body))
-            self.wfile.write(body[:cut])
+            if not self.write_counted(body[:cut]):
+                return
             self.wfile.flush()
             if name == "stall":
                 time.sleep(float(self.fault.get("seconds", 30)))
-                try:
-                    self.wfile.write(body[cut:])
-                except OSError:
-                    pass
+                self.write_counted(body[cut:])
                 return
             if name == "reset":
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
             return
-        self.wfile.write(body)
+        self.write_counted(body)
 
     # ---- CDN ------------------------------------------------------------------------------
     def cdn(self, raw_path):
