@@ -203,7 +203,6 @@ class FakeHub:
         with open(self.log_path, encoding="utf-8") as f:
             return [json.loads(line) for line in f if line.strip()]
 
-    def clear_log(self):
     def sent(self):
         """The file bodies the hub sent, one entry per answer with its bytes_sent (fake_hub.py)."""
         path = self.log_path + ".sent"
@@ -222,6 +221,7 @@ class FakeHub:
                 raise AssertionError("file answers of the hub still running after %d s" % seconds)
             time.sleep(0.02)
 
+    def clear_log(self):
         for path in (self.log_path, self.log_path + ".sent"):
             if os.path.exists(path):
                 os.remove(path)
