@@ -10,8 +10,9 @@ packages=(
 )
 if [[ "${1:-}" == "--test" ]]; then
   # The test suite also drives real shells, renders the man page and fuzzes with clang;
-  # tests/e2e/test_bench_harness.py runs nginx, aria2c and curl under GNU time.
-  packages+=(bash-completion zsh fish groff-base clang libclang-rt-14-dev nginx-light aria2 curl time)
+  # tests/e2e/test_bench_harness.py runs nginx, aria2c and curl under GNU time; the network
+  # fault tests make a test CA with the openssl command.
+  packages+=(bash-completion zsh fish groff-base clang libclang-rt-14-dev nginx-light aria2 curl time openssl)
 fi
 
 missing=()

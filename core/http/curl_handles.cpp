@@ -149,6 +149,11 @@ std::string StallWatch::describe() const {
 
 std::string describe_curl_error(CURLcode code, const char* error_buffer, const std::string& url) {
   std::string detail = (error_buffer != nullptr && error_buffer[0] != '\0') ? error_buffer : curl_easy_strerror(code);
+  if (code == CURLE_PEER_FAILED_VERIFICATION) {
+    // A legitimate server with a private CA (a company mirror) is the usual case: say the fix.
+    detail += " (if you trust this server, give its CA certificate with REQUESTS_CA_BUNDLE, SSL_CERT_FILE or "
+              "SSL_CERT_DIR)";
+  }
   return redact_in(detail, url);
 }
 

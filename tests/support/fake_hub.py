@@ -22,6 +22,8 @@ CONFIG (JSON):
   redirect_style: regular HF files: "direct" (200), "relative" (307 -> /api/resolve-cache/...),
                   "cdn" (302 absolute to the CDN) -- LFS files always 302 to the CDN
   ms_cdn_threshold: ModelScope files larger than this 302 to the CDN (default 1 MiB)
+  tls: {"cert": PEM, "key": PEM}: the hub listener speaks https with that certificate (the CDN
+          stays http, as a signed CDN URL may); the first line then also has "scheme": "https"
   log: path of the JSON-lines request log
   faults: [RULE]; RULE = {"fault": NAME, "listener": "hub"|"cdn"|"any", "method": "GET",
           "path_contains": "...", "times": N (default: always), ...parameters}
@@ -43,6 +45,7 @@ import json
 import os
 import re
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -288,7 +291,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_plain(302, b"", {"Location": self.path})
             return True
         if name == "redirect_absolute":
-            target = self.fault.get("to", "http://127.0.0.1:%d" % self.state.ports["hub"]) + self.path
+            target = self.fault.get("to", "%s://127.0.0.1:%d" % (self.state.scheme, self.state.ports["hub"])) + self.path
             self.send_plain(int(self.fault.get("status", 308)), b"", {"Location": target})
             return True
         return False
@@ -519,7 +522,7 @@ class Handler(BaseHTTPRequestHandler):
         if start + page_size < len(entries):
             kept = [(k, v) for k, v in urllib.parse.parse_qsl(raw_query, keep_blank_values=True) if k != "cursor"]
             kept.append(("cursor", base64.urlsafe_b64encode(str(start + page_size).encode()).decode()))
-            base = "http://127.0.0.1:%d%s" % (self.state.ports["hub"], urllib.parse.urlsplit(self.path).path)
+            base = "%s://127.0.0.1:%d%s" % (self.state.scheme, self.state.ports["hub"], urllib.parse.urlsplit(self.path).path)
             headers["Link"] = '<%s?%s>; rel="next"' % (base, urllib.parse.urlencode(kept))
         self.send_json(200, page, headers)
 
@@ -578,18 +581,35 @@ class Handler(BaseHTTPRequestHandler):
         self.send_file(repo.files[path], {"X-Repo-Commit": commit, "ETag": '"%s"' % repo.meta[path]["sha1"]})
 
 
+def serve_tls(server, tls):
+    """Wraps the listener with TLS. The handshake runs in the request's thread (not in accept),
+    and a client that refuses the certificate ends its connection quietly: that is the test."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tls["cert"], tls["key"])
+    server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
+
+    def handle_error(_request, _address):
+        if not isinstance(sys.exc_info()[1], (ssl.SSLError, ConnectionError)):
+            ThreadingHTTPServer.handle_error(server, _request, _address)
+
+    server.handle_error = handle_error
+
+
 def serve(config_path, ports_file=None):
     with open(config_path, encoding="utf-8") as f:
         config = json.load(f)
     state = State(config, os.path.dirname(os.path.abspath(config_path)))
+    state.scheme = "https" if config.get("tls") else "http"
     servers = {}
     for name in ("hub", "cdn"):
         handler = type(name.title() + "Handler", (Handler,), {"listener": name, "state": state})
         server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         server.daemon_threads = True
+        if name == "hub" and config.get("tls"):
+            serve_tls(server, config["tls"])
         servers[name] = server
         state.ports[name] = server.server_address[1]
-    line = json.dumps(state.ports)
+    line = json.dumps(dict(state.ports, scheme="https") if config.get("tls") else state.ports)
     if ports_file:
         with open(ports_file + ".tmp", "w", encoding="utf-8") as f:
             f.write(line + "\n")
