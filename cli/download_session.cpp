@@ -50,8 +50,19 @@ const config::Settings& effective_settings() {
   return settings;
 }
 
-struct Session {
+// A Hugging Face token file other users can read is said once per run (never the token).
+HubSettings hub_settings_with_warnings() {
   HubSettings settings = read_hub_settings(ProcessEnvironment());
+  static bool warned = false;
+  if (auto warning = token_file_warning(settings.hf); warning && !warned) {
+    warned = true;
+    std::cerr << "xlaunch: warning: " << *warning << "\n";
+  }
+  return settings;
+}
+
+struct Session {
+  HubSettings settings = hub_settings_with_warnings();
   std::unique_ptr<http::Client> client;
   std::unique_ptr<http::Transport> transport;
   cache::SystemDiskSpace disk;
