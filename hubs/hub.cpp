@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "core/util/error.hpp"
+#include "core/util/repo_path.hpp"
 #include "hubs/huggingface_hub.hpp"
 #include "hubs/modelscope_hub.hpp"
 
@@ -53,24 +54,6 @@ void validate_repo_id(const std::string& model_id) {
   }
 }
 
-bool is_safe_repo_path(const std::string& path) {
-  if (path.empty() || path.front() == '/' || path.find('\\') != std::string::npos ||
-      path.find('\0') != std::string::npos) {
-    return false;
-  }
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    auto end = path.find('/', start);
-    const std::string segment = path.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    if (segment.empty() || segment == "." || segment == "..") {
-      return false;
-    }
-    if (end == std::string::npos) {
-      break;
-    }
-    start = end + 1;
-  }
-  return true;
-}
+bool is_safe_repo_path(const std::string& path) { return !repo_path_problem(path).has_value(); }
 
 }  // namespace xl::hubs

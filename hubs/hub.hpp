@@ -77,7 +77,8 @@ std::unique_ptr<Hub> make_hub(const std::string& name, const HubSettings& settin
 // no "--" or "..", no leading/trailing "-" or "."). Throws Error(usage) naming the id.
 void validate_repo_id(const std::string& model_id);
 
-// Rejects listed paths that would escape the snapshot folder ("..", absolute, empty segments).
+// Rejects listed paths that would escape the snapshot folder ("..", absolute, empty segments,
+// control characters, over-long names): core/util/repo_path.hpp has the rule.
 bool is_safe_repo_path(const std::string& path);
 
 }  // namespace xl::hubs

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/util/error.hpp"
+#include "hubs/listing_entry.hpp"
 #include "hubs/url.hpp"
 
 namespace xl::hubs {
@@ -13,7 +14,7 @@ using nlohmann::json;
 
 // {"error": "..."}, {"error": [...]}, {"errors": [{"message": ...}]}, or short plain text.
 std::string body_message(const std::string& body) {
-  auto parsed = json::parse(body, nullptr, false);
+  auto parsed = parse_answer(body);
   if (!parsed.is_discarded() && parsed.is_object()) {
     if (auto it = parsed.find("error"); it != parsed.end()) {
       if (it->is_string()) {
@@ -80,7 +81,7 @@ RevisionInfo HuggingFaceHub::parse_revision(const http::Response& response, cons
   if (response.status != 200) {
     throw Error(ExitCode::download, error_message(response, model_id, revision));
   }
-  auto parsed = json::parse(response.body, nullptr, false);
+  auto parsed = parse_answer(response.body);
   if (parsed.is_discarded() || !parsed.is_object() || !parsed.contains("sha") || !parsed["sha"].is_string() ||
       !is_commit_hash(parsed["sha"].get<std::string>())) {
     throw Error(ExitCode::download, "Hugging Face (" + m_settings.endpoint + ") answered the revision query for " +
@@ -103,32 +104,32 @@ ListingPage HuggingFaceHub::parse_listing(const http::Response& response, const 
   if (response.status != 200) {
     throw Error(ExitCode::download, error_message(response, model_id, revision.revision));
   }
-  auto parsed = json::parse(response.body, nullptr, false);
+  const auto parsed = parse_answer(response.body);
   if (parsed.is_discarded() || !parsed.is_array()) {
     throw Error(ExitCode::download, "Hugging Face answered the file listing of " + model_id + "@" +
                                         revision.revision + " with something that is not a JSON list");
   }
+  const EntryReader read("Hugging Face", model_id, "HF_ENDPOINT");
   ListingPage page;
-  for (const auto& entry : parsed) {
-    if (!entry.is_object() || entry.value("type", "") != "file") {
-      continue;
+  for (const auto& item : parsed) {
+    const auto& entry = read.object(item);
+    if (read.text(entry, "type", read.text(entry, "path", {}).value_or("")) != "file") {
+      continue;  // directories (and whatever else a future API lists) hold no bytes
     }
     RemoteFile file;
-    file.path = entry.value("path", "");
-    if (!is_safe_repo_path(file.path)) {
-      throw Error(ExitCode::download, "Hugging Face listed an unsafe file path '" + file.path + "' in " + model_id);
-    }
-    file.size = entry.value("size", std::uint64_t{0});
-    if (entry.contains("oid") && entry["oid"].is_string()) {
-      file.git_oid = entry["oid"].get<std::string>();
-    }
-    if (entry.contains("lfs") && entry["lfs"].is_object()) {
-      const auto& lfs = entry["lfs"];
+    file.path = read.path(entry, "path");
+    file.size = read.size(entry, "size", file.path);
+    // The blob's git sha1 names a regular file in the cache's blobs/ folder: only 40 hex digits
+    // may become a file name there.
+    file.git_oid = read.hex(entry, "oid", 40, file.path);
+    if (const auto lfs = entry.find("lfs"); lfs != entry.end() && !lfs->is_null()) {
+      read.object(*lfs);
       file.lfs = true;
-      if (lfs.contains("oid") && lfs["oid"].is_string() && is_lower_hex(lfs["oid"].get<std::string>(), 64)) {
-        file.sha256 = lfs["oid"].get<std::string>();
+      file.sha256 = read.hex(*lfs, "oid", 64, file.path);
+      if (!file.sha256) {
+        read.fail(file.path, "an LFS file without its sha256 ('lfs.oid')");
       }
-      file.size = lfs.value("size", file.size);
+      file.size = read.size(*lfs, "size", file.path, file.size);
     }
     page.files.push_back(std::move(file));
   }

@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/util/error.hpp"
+#include "core/util/repo_path.hpp"
+#include "hubs/listing_entry.hpp"
 #include "hubs/url.hpp"
 
 namespace xl::hubs {
@@ -12,7 +14,7 @@ namespace {
 using nlohmann::json;
 
 std::string envelope_message(const std::string& body) {
-  auto parsed = json::parse(body, nullptr, false);
+  auto parsed = parse_answer(body);
   if (parsed.is_discarded() || !parsed.is_object()) {
     return {};
   }
@@ -36,6 +38,30 @@ bool envelope_ok(const json& parsed) {
     return success->get<bool>();
   }
   return true;
+}
+
+std::string not_an_answer(const std::string& what, const std::string& model_id) {
+  return "ModelScope answered the " + what + " of " + model_id +
+         " with something that is not a ModelScope JSON object (or is nested too deeply); check MODELSCOPE_ENDPOINT";
+}
+
+// entry[key] when entry is an object and that is a string; "" otherwise.
+std::string string_field(const json& entry, const char* key) {
+  if (!entry.is_object()) {
+    return {};
+  }
+  const json& value = entry.value(key, json());
+  return value.is_string() ? value.get<std::string>() : std::string();
+}
+
+// parsed["Data"][key] when Data is an object; null otherwise (never inserts, never throws).
+const json& data_field(const json& parsed, const char* key) {
+  static const json k_null;
+  if (!parsed.is_object() || !parsed.contains("Data") || !parsed["Data"].is_object() ||
+      !parsed["Data"].contains(key)) {
+    return k_null;
+  }
+  return parsed["Data"][key];
 }
 
 }  // namespace
@@ -62,23 +88,31 @@ RevisionInfo ModelScopeHub::parse_revision(const http::Response& response, const
   if (response.status != 200) {
     throw Error(ExitCode::download, error_message(response, model_id));
   }
-  auto parsed = json::parse(response.body, nullptr, false);
-  if (parsed.is_discarded() || !envelope_ok(parsed)) {
+  const auto parsed = parse_answer(response.body);
+  if (parsed.is_discarded() || !parsed.is_object()) {
+    throw Error(ExitCode::download, not_an_answer("revision list", model_id));
+  }
+  if (!envelope_ok(parsed)) {
     throw Error(ExitCode::download, error_message(response, model_id));
   }
-  const json& map = parsed["Data"]["RevisionMap"];
+  const json& map = data_field(parsed, "RevisionMap");
   std::vector<std::string> known;
   for (const char* kind : {"Branches", "Tags"}) {
     if (!map.is_object() || !map.contains(kind) || !map[kind].is_array()) {
       continue;
     }
     for (const auto& entry : map[kind]) {
-      const std::string name = entry.value("Revision", "");
+      // Anything but {"Revision": "...", "CommitId": "..."} is skipped; an unknown revision is
+      // reported below either way.
+      const std::string name = string_field(entry, "Revision");
+      if (name.empty()) {
+        continue;
+      }
       if (name == revision) {
-        const std::string commit = entry.value("CommitId", "");
+        const std::string commit = string_field(entry, "CommitId");
         return RevisionInfo{revision, commit.empty() ? revision : commit};
       }
-      known.push_back(name);
+      known.push_back(escape_controls(name.substr(0, 60)));
     }
   }
   std::string listed;
@@ -103,35 +137,34 @@ ListingPage ModelScopeHub::parse_listing(const http::Response& response, const s
   if (response.status != 200) {
     throw Error(ExitCode::download, error_message(response, model_id));
   }
-  auto parsed = json::parse(response.body, nullptr, false);
-  if (parsed.is_discarded() || !envelope_ok(parsed)) {
+  const auto parsed = parse_answer(response.body);
+  if (parsed.is_discarded() || !parsed.is_object()) {
+    throw Error(ExitCode::download, not_an_answer("file listing", model_id));
+  }
+  if (!envelope_ok(parsed)) {
     throw Error(ExitCode::download, error_message(response, model_id));
   }
-  const json& files = parsed["Data"]["Files"];
+  const json& files = data_field(parsed, "Files");
   if (!files.is_array()) {
     // ModelScope answers an unknown revision with 200 and "Files": null (hubs.md B5).
     throw Error(ExitCode::download, "ModelScope lists no files for " + model_id + " at revision '" +
                                         revision.revision + "'; the revision probably does not exist");
   }
+  const EntryReader read("ModelScope", model_id, "MODELSCOPE_ENDPOINT");
   ListingPage page;
-  for (const auto& entry : files) {
-    if (!entry.is_object() || entry.value("Type", "blob") == "tree") {
+  for (const auto& item : files) {
+    const auto& entry = read.object(item);
+    if (read.text(entry, "Type", read.text(entry, "Path", {}).value_or("")).value_or("blob") == "tree") {
       continue;
     }
     RemoteFile file;
-    file.path = entry.value("Path", "");
+    file.path = read.path(entry, "Path");
     if (file.path == ".gitignore" || file.path == ".gitattributes") {
       continue;
     }
-    if (!is_safe_repo_path(file.path)) {
-      throw Error(ExitCode::download, "ModelScope listed an unsafe file path '" + file.path + "' in " + model_id);
-    }
-    file.size = entry.value("Size", std::uint64_t{0});
-    const std::string sha = entry.value("Sha256", "");
-    if (sha.size() == 64) {
-      file.sha256 = sha;
-    }
-    file.lfs = entry.value("IsLFS", false);
+    file.size = read.size(entry, "Size", file.path);
+    file.sha256 = read.hex(entry, "Sha256", 64, file.path);
+    file.lfs = read.flag(entry, "IsLFS", file.path, false);
     page.files.push_back(std::move(file));
   }
   if (page.files.empty()) {

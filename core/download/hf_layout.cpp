@@ -3,6 +3,7 @@
 
 #include "core/cache/atomic_file.hpp"
 #include "core/cache/hf_cache.hpp"
+#include "core/cache/snapshot_path.hpp"
 #include "core/download/cache_layout.hpp"
 #include "core/util/error.hpp"
 #include "hubs/huggingface_hub.hpp"
@@ -51,8 +52,10 @@ class HfLayout final : public CacheLayout {
     return std::nullopt;
   }
 
-  fs::path fetch_destination(const std::string& model_id, const hubs::RevisionInfo&,
+  fs::path fetch_destination(const std::string& model_id, const hubs::RevisionInfo& rev,
                              const hubs::RemoteFile& file) const override {
+    // Checked before any byte moves: install() links the file at this place later.
+    cache::check_snapshot_path(snapshot_dir(model_id, rev), file.path);
     return m_cache.blob_path(model_id, require_blob(model_id, file));
   }
 
@@ -68,6 +71,7 @@ class HfLayout final : public CacheLayout {
   void install(const std::string& model_id, const hubs::RevisionInfo& rev, const hubs::RemoteFile& file,
                const std::optional<fs::path>& reused_from) const override {
     const std::string blob = require_blob(model_id, file);
+    cache::check_snapshot_path(snapshot_dir(model_id, rev), file.path);
     if (!reused_from && !file.lfs && file.git_oid && file.git_oid->size() == 40) {
       // The engine verifies sha256; regular files are named by their git blob sha1 instead.
       const fs::path path = m_cache.blob_path(model_id, blob);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/cache/ms_cache.hpp"
+#include "core/cache/snapshot_path.hpp"
 #include "core/download/cache_layout.hpp"
 
 namespace xl::download {
@@ -33,6 +34,7 @@ class MsLayout final : public CacheLayout {
 
   fs::path fetch_destination(const std::string& model_id, const hubs::RevisionInfo& rev,
                              const hubs::RemoteFile& file) const override {
+    cache::check_snapshot_path(snapshot_dir(model_id, rev), file.path);
     return snapshot_dir(model_id, rev) / fs::path(file.path);
   }
 

@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "core/util/error.hpp"
+#include "hubs/listing_entry.hpp"
 
 namespace xl::download {
 
@@ -35,6 +36,11 @@ std::vector<hubs::RemoteFile> list_files(const hubs::Hub& hub, http::Client& cli
     }
     request = hub.page_request(*page.next_url);
   }
+  if (files.empty()) {
+    throw Error(ExitCode::download, hub.display_name() + " lists no files for " + model_id + " at revision '" +
+                                        revision.revision + "'; check the model id and revision");
+  }
+  hubs::check_listing(files, hub.display_name(), model_id);
   return files;
 }
 

@@ -16,8 +16,10 @@ namespace xl::http {
 namespace {
 
 constexpr int k_max_redirects = 10;
-// API answers are small; a bigger body means the request went somewhere unexpected.
-constexpr std::size_t k_max_body = 64 * k_mebibyte;
+// API answers are small (a 1000-entry listing page is ~200 KiB; ModelScope's unpaged listing
+// of a 5000-file repo ~2 MiB); a bigger body is a broken or hostile endpoint, and refusing it
+// bounds the memory the JSON parser can be made to use.
+constexpr std::size_t k_max_body = 16 * k_mebibyte;
 
 bool is_redirect(long status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Fuzz target: any bytes as a hub's answer to the revision and listing requests, for both hubs.
 // The first byte picks the hub and the HTTP status; the rest is the body. Parsing must return
-// values or throw xl::Error; every listed path it returns must be safe to join to a snapshot.
+// values or throw xl::Error; every listed path it returns must be safe to join to a snapshot, and
+// every hash it returns must be hex of the right length (HF blob names become file names).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -13,6 +14,10 @@
 #include "hubs/hub.hpp"
 
 namespace {
+
+bool is_hex(const std::string& text, std::size_t length) {
+  return text.size() == length && text.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
 
 const xl::HubSettings& settings() {
   static const xl::HubSettings value = [] {
@@ -47,6 +52,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& file : page.files) {
       if (!xl::hubs::is_safe_repo_path(file.path)) {
         std::abort();  // the parser let through a path that escapes the snapshot folder
+      }
+      if ((file.git_oid && !is_hex(*file.git_oid, 40)) || (file.sha256 && !is_hex(*file.sha256, 64))) {
+        std::abort();  // a hash that is not hex could name a blob file outside blobs/
       }
     }
   } catch (const xl::Error&) {

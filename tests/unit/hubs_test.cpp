@@ -83,22 +83,22 @@ TEST_CASE("repo ids are validated before they reach a URL") {
 TEST_CASE("Hugging Face tree listing: files only, LFS sha256, next page") {
   hubs::HuggingFaceHub hub(hf_settings());
   auto response = json_response(200, R"([
-    {"type":"file","oid":"4f3a","size":612,"path":"config.json"},
+    {"type":"file","oid":"4f3a000000000000000000000000000000000001","size":612,"path":"config.json"},
     {"type":"directory","oid":"0d1e","size":0,"path":"onnx"},
-    {"type":"file","oid":"1a2b","size":9,"path":"onnx/model.onnx",
+    {"type":"file","oid":"1a2b000000000000000000000000000000000002","size":9,"path":"onnx/model.onnx",
      "lfs":{"oid":"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08","size":9,"pointerSize":135}}])");
   response.headers.items.emplace_back("link", "<https://hf.example/api/models/acme/tiny/tree/x?cursor=abc>; rel=\"next\"");
   auto page = hub.parse_listing(response, "acme/tiny", {"main", "x"});
   REQUIRE(page.files.size() == 2);
   CHECK(page.files[0].path == "config.json");
   CHECK_FALSE(page.files[0].lfs);
-  CHECK(page.files[0].git_oid == "4f3a");
+  CHECK(page.files[0].git_oid == "4f3a000000000000000000000000000000000001");
   CHECK(page.files[1].lfs);
   CHECK(page.files[1].sha256 == "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
   CHECK(page.next_url == "https://hf.example/api/models/acme/tiny/tree/x?cursor=abc");
 
   auto unsafe = json_response(200, R"([{"type":"file","oid":"1","size":1,"path":"../../escape"}])");
-  CHECK(error_of([&] { hub.parse_listing(unsafe, "acme/tiny", {"main", "x"}); }).find("unsafe") != std::string::npos);
+  CHECK(error_of([&] { hub.parse_listing(unsafe, "acme/tiny", {"main", "x"}); }).find("the path has a '..' segment") != std::string::npos);
   CHECK(error_of([&] { hub.parse_listing(json_response(200, "{}"), "acme/tiny", {"main", "x"}); })
             .find("not a JSON list") != std::string::npos);
 }
