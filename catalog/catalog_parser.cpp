@@ -3,7 +3,9 @@
 
 #include <set>
 
+#include "catalog/template_expansion.hpp"
 #include "core/util/error.hpp"
+#include "core/util/repo_path.hpp"
 
 namespace xl::catalog {
 namespace {
@@ -117,7 +119,32 @@ class Reader {
         source.quantization_parts.emplace_back(quantization, std::move(part_list));
       }
     }
+    check_file_names(source, path);
     return source;
+  }
+
+  // Every file name the templates give must stay inside the repository's snapshot folder: a
+  // user's catalog is as untrusted as a hub's listing.
+  void check_file_names(const HubSource& source, const std::string& path) const {
+    auto check = [&](const std::string& field, const std::string& file, const std::string& quantization) {
+      if (auto problem = repo_path_problem(file)) {
+        fail(path + "." + field, "gives the file name " + printable(file) + " for quantization " +
+                                     printable(quantization) + ", and that path " + *problem +
+                                     "; file names must be relative paths inside the repository");
+      }
+    };
+    for (const auto& quantization : source.quantizations) {
+      if (source.model_file_name_template) {
+        check("model_file_name_template", expand_quantization(*source.model_file_name_template, quantization),
+              quantization);
+      }
+    }
+    for (const auto& [quantization, parts] : source.quantization_parts) {
+      for (const auto& part : parts) {
+        check("model_file_name_split_template", expand_part(*source.model_file_name_split_template, quantization, part),
+              quantization);
+      }
+    }
   }
 
   FamilySpec spec_at(const json& node, const std::string& path) const {
@@ -242,6 +269,13 @@ std::vector<LlmFamily> parse_catalog(std::string_view text, const std::string& o
     const auto detail = message.find("parse error");
     throw Error(ExitCode::usage, "catalog " + origin + ": not valid JSON at " + position_of(text, e.byte > 0 ? e.byte - 1 : 0) +
                                      (detail == std::string::npos ? "" : ": " + message.substr(detail)));
+  } catch (const nlohmann::json::exception& e) {
+    // e.g. out_of_range.406 "number overflow parsing '1e400'": valid syntax, unusable value.
+    const std::string message = e.what();
+    const auto detail = message.find("] ");
+    throw Error(ExitCode::usage, "catalog " + origin + ": " +
+                                     (detail == std::string::npos ? message : message.substr(detail + 2)) +
+                                     "; numbers in a catalog must fit in 64 bits");
   }
   std::vector<LlmFamily> families;
   if (ordered.is_array()) {

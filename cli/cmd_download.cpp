@@ -26,6 +26,7 @@ int run_download(const CommandArgs& args) {
     return *code;
   }
   apply_settings(app, options);  // XLAUNCH_HUB, XLAUNCH_CACHE_DIR, XLAUNCH_OFFLINE, ... as for launch
+  check_launch_options(options);
   options.json = common.json;
   options.quiet = common.quiet;
 

@@ -26,6 +26,7 @@ int run_launch(const CommandArgs& args) {
     return *code;
   }
   apply_settings(app, options);
+  check_launch_options(options);
   options.extra_args = group_extra_args(app.remaining(), args.raw_args);
   options.json = common.json;
   options.quiet = common.quiet;

@@ -2,8 +2,10 @@
 #include "cli/flags.hpp"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "core/util/error.hpp"
+#include "core/util/repo_path.hpp"
 #include "core/util/strings.hpp"
 
 namespace xl::cli {
@@ -34,7 +36,7 @@ void add_launch_flags(CLI::App& app, LaunchOptions& options) {
   app.add_option("-u,--model-uid", options.model_uid, "name the engine serves the model as (default: the model name)")->type_name("UID");
   app.add_option("-t,--model-type", options.model_type, "model type; only LLM is supported")->check(CLI::IsMember({"LLM", "llm"}))->type_name("TYPE");
   app.add_option("-r,--replica", options.replica, "replicas; xlaunch runs one engine process, so only 1")->check(CLI::Range(1, 1));
-  app.add_option("--n-worker", options.n_worker, "machines serving the model (same as --nnodes)")->check(CLI::PositiveNumber);
+  app.add_option("--n-worker", options.n_worker, "machines serving the model (same as --nnodes)")->check(CLI::Range(1, 1 << 20));
   app.add_option("--n-gpu", options.n_gpu, "GPUs to use: auto (all visible), a number, or none for CPU")->type_name("N");
   app.add_option("--gpu-idx", options.gpu_idx, "GPU indexes to use, e.g. 0,1 (sets CUDA_VISIBLE_DEVICES)")->type_name("LIST");
   app.add_option("--model-path", options.model_path, "local weights (-mp): a folder, or a .gguf file; nothing is downloaded")->type_name("PATH");
@@ -50,15 +52,16 @@ void add_launch_flags(CLI::App& app, LaunchOptions& options) {
   app.add_flag("--dry-run", options.dry_run, "print the plan and the engine command; download and run nothing");
   app.add_flag("-y,--yes", options.yes, "answer yes to every question (for scripts)");
   app.add_flag("--force", options.force, "go on when disk space or GPU memory look too small");
-  app.add_option("--nnodes", options.nnodes, "number of machines for multi-node serving")->check(CLI::PositiveNumber);
+  app.add_option("--nnodes", options.nnodes, "number of machines for multi-node serving")->check(CLI::Range(1, 1 << 20));
   app.add_option("--node-rank", options.node_rank, "this machine's rank, 0 for the head")->check(CLI::NonNegativeNumber);
   app.add_option("--master-addr", options.master_addr, "head node address HOST[:PORT] for multi-node serving")->type_name("ADDR");
   app.add_flag("--ray", options.ray, "vLLM multi-node through Ray instead of its native mode");
   app.add_option("--hosts", options.hosts, "every node's address in rank order (llama.cpp rpc workers, mlx.launch)")
       ->delimiter(',')
       ->type_name("HOST[:PORT],...");
+  // Ranges with integer bounds: CLI::PositiveNumber's message prints DBL_MAX in full.
   app.add_option("--context-length", options.context_length, "context length the engine serves (tokens)")
-      ->check(CLI::PositiveNumber)
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40U))
       ->type_name("TOKENS");
   app.add_option("--engine-bin", options.engine_bin, "engine executable to run instead of the one on PATH")->type_name("PATH");
 }
@@ -85,6 +88,36 @@ std::optional<int> parse(CLI::App& app, const CommandArgs& args) {
     return static_cast<int>(ExitCode::usage);
   }
   return std::nullopt;
+}
+
+void check_launch_options(const LaunchOptions& options) {
+  for (const auto& [name, value] : options.envs) {
+    if (name.empty() || name.find('=') != std::string::npos) {
+      throw Error(ExitCode::usage, "-ev " + printable(name) + " " + printable(value) +
+                                       ": not an environment variable name (empty, or with '='); write -ev NAME VALUE, "
+                                       "e.g. -ev VLLM_LOGGING_LEVEL DEBUG");
+    }
+  }
+  if (options.cache_dir) {
+    // The nearest folder that exists must be a folder: otherwise every write fails late, after
+    // the hub was asked, with a message about some file deep inside.
+    std::error_code ec;
+    for (auto folder = std::filesystem::absolute(std::filesystem::path(*options.cache_dir), ec); !folder.empty();
+         folder = folder.parent_path()) {
+      const auto status = std::filesystem::status(folder, ec);
+      if (std::filesystem::exists(status)) {
+        if (!std::filesystem::is_directory(status)) {
+          throw Error(ExitCode::usage, "--cache-dir " + printable(*options.cache_dir, 200) + ": " +
+                                           printable(folder.string(), 200) +
+                                           " is a file, not a folder; give a folder for the hub cache");
+        }
+        break;
+      }
+      if (folder == folder.parent_path()) {
+        break;
+      }
+    }
+  }
 }
 
 }  // namespace xl::cli

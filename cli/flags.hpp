@@ -33,4 +33,9 @@ void add_launch_flags(CLI::App& app, LaunchOptions& options);
 // --help, 2 after a parse error (the message is printed by CLI11).
 std::optional<int> parse(CLI::App& app, const CommandArgs& args);
 
+// Values CLI11 cannot check alone, after the settings are applied: -ev names must be usable
+// environment variable names (an '=' in one would silently set a different variable), and the
+// cache folder must be a folder or creatable as one. Throws Error(usage).
+void check_launch_options(const LaunchOptions& options);
+
 }  // namespace xl::cli

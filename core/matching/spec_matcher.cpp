@@ -6,6 +6,7 @@
 
 #include "catalog/flatten.hpp"
 #include "core/util/error.hpp"
+#include "core/util/repo_path.hpp"
 #include "core/util/strings.hpp"
 
 namespace xl {
@@ -24,20 +25,20 @@ const LlmFamily& find_family(const catalog::Catalog& catalog, const std::string&
   }
   const auto suggestion = closest_match(name, catalog.names());
   throw Error(ExitCode::usage,
-              "unknown model '" + name + "'" + (suggestion ? "; did you mean '" + *suggestion + "'?" : "; 'xlaunch list' shows the models"),
+              "unknown model " + printable(name) + (suggestion ? "; did you mean '" + *suggestion + "'?" : "; 'xlaunch list' shows the models"),
               suggestion ? "'xlaunch list' shows every model" : "");
 }
 
 std::string constraints_text(const MatchQuery& query) {
   std::vector<std::string> parts;
   if (query.format) {
-    parts.push_back("format " + *query.format);
+    parts.push_back("format " + escape_controls(*query.format));
   }
   if (query.size) {
-    parts.push_back("size " + *query.size + "B");
+    parts.push_back("size " + escape_controls(*query.size) + "B");
   }
   if (query.quantization) {
-    parts.push_back("quantization " + *query.quantization);
+    parts.push_back("quantization " + escape_controls(*query.quantization));
   }
   return parts.empty() ? "the given flags" : join(parts, ", ");
 }

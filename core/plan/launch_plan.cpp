@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/plan/launch_plan.hpp"
 
+#include "core/util/error.hpp"
+#include "core/util/repo_path.hpp"
 #include "core/util/strings.hpp"
 
 namespace xl {
@@ -24,6 +26,12 @@ LaunchPlan make_plan(Match match, HubDecision hub, const LaunchOptions& options)
   } else {
     plan.revision = default_revision(spec.hub);
     plan.revision_source = "hub default";
+  }
+  // The revision names a folder (ModelScope snapshots/<revision>, Hugging Face refs/<revision>):
+  // one that climbs out with ".." or is absolute would put files outside the cache.
+  if (auto problem = repo_path_problem(plan.revision)) {
+    throw Error(ExitCode::usage, "revision " + printable(plan.revision) + " (from " + plan.revision_source + ") " +
+                                     *problem + "; give a branch, tag or commit id such as main or refs/pr/1");
   }
   if (spec.is_gguf()) {
     plan.whole_repository = false;
