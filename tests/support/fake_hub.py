@@ -31,6 +31,12 @@ CONFIG (JSON):
           headers), ignore_range, short_body (after_bytes), corrupt, drop_headers (headers),
           redirect_loop, not_found, gzip, redirect_absolute (status, to),
           throttle (bytes_per_second: each matching answer's body is paced to that rate)
+  listing_override: {"owner/name": ANSWER}  a hostile file listing for that repo, on either hub
+  info_override: {"owner/name": ANSWER}     a hostile answer to the revision query (HF
+          /api/models/{repo}/revision/..., ModelScope /revisions)
+          ANSWER = {"entries": [...]} (in the hub's own entry format: HF tree items as the list,
+          ModelScope Files items inside its envelope) | {"json": ANY} (sent as-is) |
+          {"body": "raw text"} | {"body_file": PATH} (raw bytes, read at each request)
   sent_log: path of the JSON-lines log of file bodies sent (default: log + ".sent"): one line
           per 200/206 file answer when it ends, {"listener", "method", "path", "range", "status",
           "bytes_sent", "time"}; bytes_sent counts what reached the socket, so an answer cut short
@@ -267,6 +273,22 @@ class Handler(BaseHTTPRequestHandler):
             headers["Content-Encoding"] = "gzip"
         self.send_plain(status, body, headers, "application/json")
 
+    def send_override(self, kind, repo_id, wrap_entries):
+        """Answers with the hostile body configured under `kind` for this repo; False if none."""
+        answer = self.state.setting(kind, {}).get(repo_id)
+        if answer is None:
+            return False
+        if "entries" in answer:
+            self.send_json(200, wrap_entries(answer["entries"]))
+        elif "json" in answer:
+            self.send_json(200, answer["json"])
+        elif "body_file" in answer:
+            with open(answer["body_file"], "rb") as f:
+                self.send_plain(200, f.read(), content_type="application/json")
+        else:
+            self.send_plain(200, answer["body"].encode("utf-8", "surrogatepass"), content_type="application/json")
+        return True
+
     def hf_error(self, status, code, message, extra=None):
         headers = {"X-Error-Message": message}
         if code:
@@ -464,8 +486,12 @@ class Handler(BaseHTTPRequestHandler):
         if commit is None:
             return self.hf_error(404, "RevisionNotFound", "Invalid rev id: %s" % revision)
         if marker in (None, "/revision/"):
+            if self.send_override("info_override", repo.id, lambda entries: entries):
+                return
             return self.hf_model_info(repo, query)
         if marker == "/tree/":
+            if self.send_override("listing_override", repo.id, lambda entries: entries):
+                return
             return self.hf_tree(repo, commit, urllib.parse.unquote(remainder), query, raw_query)
         return self.hf_paths_info(repo)
 

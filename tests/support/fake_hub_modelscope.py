@@ -41,6 +41,11 @@ def handle_modelscope(handler, path, query):
     first = lambda name, default="": query.get(name, [default])[0]  # noqa: E731
     if tail == "":
         return handler.send_json(200, envelope({"Name": parts[1], "Path": parts[0], "Revision": "master"}))
+    if tail == "revisions" and handler.send_override("info_override", repo_id, lambda entries: envelope(entries)):
+        return
+    if tail == "repo/files" and handler.send_override("listing_override", repo_id,
+                                                      lambda entries: envelope({"Files": entries})):
+        return
     if tail == "revisions":
         now = int(time.time())
         branches = [{"Revision": r, "CreatedAt": now, "CommitId": repo.commit} for r in repo.refs]
