@@ -7,7 +7,8 @@ UD-IQ1_S GGUF, three 1.5 KiB parts that the hub redirects to its CDN. Each test 
 the two outcomes the issue allows: success with every byte verified after bounded retries, or
 exit 3 with one error line naming the file, the URL (without its signed query) and the cause,
 nothing wrong under a final name, and the bytes that did arrive kept for a resume. The hub
-token is set in every run and must never be printed.
+token is set in every run and must never be printed. Unreachable endpoints are local sockets
+that never answer (SilentServer) or never complete a connection (FullBacklogServer).
 """
 import hashlib
 import os
@@ -54,6 +55,32 @@ class SilentServer:
         self.sock.close()
         for connection in self.accepted:
             connection.close()
+
+
+class FullBacklogServer:
+    """A listening socket whose accept queue is full and never drained: the kernel drops every
+    further SYN, so a connection to it never completes (a host that does not answer at all)."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(0)
+        self.fillers = []
+        for _ in range(3):
+            filler = socket.socket()
+            filler.setblocking(False)
+            filler.connect_ex(self.sock.getsockname())
+            self.fillers.append(filler)
+        time.sleep(0.1)  # let the handshakes of the fillers complete into the queue
+
+    @property
+    def url(self):
+        return "http://127.0.0.1:%d" % self.sock.getsockname()[1]
+
+    def close(self):
+        for filler in self.fillers:
+            filler.close()
+        self.sock.close()
 
 
 class NetworkFaults:
@@ -266,6 +293,17 @@ class NetworkFaults:
         self.assert_one_error(result, silent.url, "no data received for 1 s")
         self.assertLess(elapsed, 30)  # two attempts of 1 s and a backoff; without a watchdog, forever
         self.assertEqual(len(silent.accepted), 2)
+
+    def test_connection_that_never_completes_fails_within_the_connect_timeout(self):
+        unreachable = FullBacklogServer()
+        self.addCleanup(unreachable.close)
+        started = time.monotonic()
+        result = self.fetch(env={"HF_ENDPOINT": unreachable.url, "MODELSCOPE_ENDPOINT": unreachable.url,
+                                 "XLAUNCH_CONNECT_TIMEOUT": "1", "XLAUNCH_RETRIES": "1"})
+        elapsed = time.monotonic() - started
+        error = self.assert_one_error(result, unreachable.url)
+        self.assertRegex(error, "[Tt]ime(d)? ?out")
+        self.assertLess(elapsed, 30)  # two attempts of 1 s and a backoff
 
     def test_untrusted_certificate_is_refused_unless_its_ca_is_given(self):
         certs = make_test_ca(os.path.join(self.root, "certs"))
