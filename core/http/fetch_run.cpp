@@ -19,6 +19,9 @@ constexpr milliseconds k_progress_interval{100};  // observer on_bytes throttle
 // write + rename per active file ten times a second, cheap next to the data it protects, and a
 // crash loses at most a tenth of a second of transfer (2 s lost everything of a short run).
 constexpr milliseconds k_sidecar_interval = k_progress_interval;
+// Finishing is disk-bound (fsync), not CPU-bound: a few at once let the filesystem commit
+// their journal entries together.
+constexpr std::size_t k_finisher_threads = 4;
 
 }  // namespace
 
@@ -31,6 +34,9 @@ FetchRun::FetchRun(const TransferSettings& settings, const std::atomic<bool>* ca
   }
   m_reported.assign(jobs.size(), 0);
   m_finished.assign(jobs.size(), false);
+  m_finishing.assign(jobs.size(), false);
+  // curl_multi_wakeup may be called from any thread: it ends the loop's poll early.
+  m_finisher = std::make_unique<FileFinisher>(k_finisher_threads, [multi] { curl_multi_wakeup(multi); });
 }
 
 FetchRun::~FetchRun() {
@@ -52,6 +58,7 @@ std::vector<FileResult> FetchRun::run() {
     int running = 0;
     curl_multi_perform(m_multi, &running);
     collect_finished();
+    collect_verified();
     reap_abandoned();
     now = Clock::now();
     if (now - last_flush >= k_progress_interval) {
@@ -81,7 +88,7 @@ void FetchRun::dispatch(Clock::time_point now, Clock::time_point* wake) {
     RangeTask* task = nullptr;
     std::size_t index = 0;
     for (index = m_first_open; index < m_next_start && task == nullptr; ++index) {
-      if (!m_finished[index]) {
+      if (!m_finished[index] && !m_finishing[index]) {
         task = m_files[index]->next_ready(now, wake);
       }
     }
@@ -226,8 +233,22 @@ void FetchRun::fail(std::size_t index, FileStatus status, const std::string& err
 }
 
 void FetchRun::finish(std::size_t index) {
-  m_files[index]->finish_verified();
-  report_finished(index);
+  m_finishing[index] = true;
+  FileDownload* file = m_files[index].get();
+  m_finisher->submit(index, [file] {
+    try {
+      file->finish_verified();
+    } catch (const std::exception& error) {
+      file->finish_failed(FileStatus::io_error, file->job().display_name + ": " + error.what());
+    }
+  });
+}
+
+void FetchRun::collect_verified() {
+  for (const std::size_t index : m_finisher->take_finished()) {
+    m_finishing[index] = false;
+    report_finished(index);
+  }
 }
 
 void FetchRun::report_finished(std::size_t index) {
@@ -246,7 +267,7 @@ void FetchRun::flush_progress(std::size_t index) {
 
 void FetchRun::flush_progress(Clock::time_point now) {
   for (std::size_t index = m_first_open; index < m_next_start; ++index) {
-    if (!m_finished[index]) {
+    if (!m_finished[index] && !m_finishing[index]) {
       flush_progress(index);
       m_files[index]->save_progress(now, k_sidecar_interval);
     }
@@ -261,6 +282,9 @@ void FetchRun::stop_everything() {
   for (CURL* handle : handles) {
     release(handle);
   }
+  // Files already being finished are complete: let them land rather than cancel them midway.
+  m_finisher->wait_idle();
+  collect_verified();
   for (std::size_t index = 0; index < m_files.size(); ++index) {
     if (!m_finished[index]) {
       m_files[index]->finish_cancelled();

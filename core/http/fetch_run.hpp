@@ -4,11 +4,13 @@
 // One call of Transport::fetch on the curl transport: the loop that keeps up to
 // max_connections requests in flight on a multi handle, starts files lazily (at most
 // 4 x max_connections open at once), routes ended requests through judge_exchange, and reports
-// progress (throttled) and results to the observer, all on the calling thread.
+// progress (throttled) and results to the observer, all on the calling thread. Only finishing a
+// complete file (verify, fsync, rename) runs on FileFinisher's workers.
 
 #include "core/http/curl_handles.hpp"
 #include "core/http/exchange.hpp"
 #include "core/http/file_download.hpp"
+#include "core/http/file_finisher.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -52,6 +54,7 @@ class FetchRun {
              const std::string& cause, long http_status);
   void fail(std::size_t index, FileStatus status, const std::string& error, long http_status);
   void finish(std::size_t index);
+  void collect_verified();
   void report_finished(std::size_t index);
   void flush_progress(std::size_t index);
   void flush_progress(Clock::time_point now);
@@ -69,6 +72,9 @@ class FetchRun {
   std::size_t m_next_start = 0;  // files [0, m_next_start) have been started
   std::size_t m_first_open = 0;  // files before it are finished
   std::map<CURL*, std::unique_ptr<Exchange>> m_active;
+  std::vector<bool> m_finishing;  // handed to m_finisher: the loop keeps its hands off
+  // Declared last, so it is destroyed first: its workers finish their files while m_files lives.
+  std::unique_ptr<FileFinisher> m_finisher;
 };
 
 }  // namespace xl::http

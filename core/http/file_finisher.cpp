@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/http/file_finisher.hpp"
+
+#include <algorithm>
+
+namespace xl::http {
+
+FileFinisher::FileFinisher(std::size_t workers, std::function<void()> on_finished)
+    : m_on_finished(std::move(on_finished)) {
+  for (std::size_t i = 0; i < std::max<std::size_t>(workers, 1); ++i) {
+    m_workers.emplace_back([this] { work(); });
+  }
+}
+
+FileFinisher::~FileFinisher() {
+  {
+    std::lock_guard lock(m_mutex);
+    m_stopping = true;
+  }
+  m_job_ready.notify_all();
+  for (auto& worker : m_workers) {
+    worker.join();
+  }
+}
+
+void FileFinisher::submit(std::size_t index, std::function<void()> job) {
+  {
+    std::lock_guard lock(m_mutex);
+    m_queue.emplace_back(index, std::move(job));
+  }
+  m_job_ready.notify_one();
+}
+
+std::vector<std::size_t> FileFinisher::take_finished() {
+  std::lock_guard lock(m_mutex);
+  return std::exchange(m_finished, {});
+}
+
+void FileFinisher::wait_idle() {
+  std::unique_lock lock(m_mutex);
+  m_idle.wait(lock, [this] { return m_queue.empty() && m_running == 0; });
+}
+
+std::size_t FileFinisher::pending() const {
+  std::lock_guard lock(m_mutex);
+  return m_queue.size() + m_running;
+}
+
+void FileFinisher::work() {
+  std::unique_lock lock(m_mutex);
+  while (true) {
+    // The queue drains before the workers stop, so no submitted file is left half-finished.
+    m_job_ready.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
+    if (m_queue.empty()) {
+      return;
+    }
+    auto [index, job] = std::move(m_queue.front());
+    m_queue.pop_front();
+    ++m_running;
+    lock.unlock();
+    job();
+    lock.lock();
+    --m_running;
+    m_finished.push_back(index);
+    if (m_queue.empty() && m_running == 0) {
+      m_idle.notify_all();
+    }
+    if (m_on_finished) {
+      lock.unlock();
+      m_on_finished();
+      lock.lock();
+    }
+  }
+}
+
+}  // namespace xl::http
