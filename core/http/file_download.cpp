@@ -8,6 +8,14 @@
 
 namespace xl::http {
 
+namespace {
+
+// Files at least this large are hashed on a thread of their own (BackgroundHasher); below it the
+// thread costs more than hashing the bytes straight from the network buffer.
+constexpr std::uint64_t k_background_hash_min = 32 * k_mebibyte;
+
+}  // namespace
+
 FileDownload::FileDownload(const FileJob& job, const TransferSettings& settings)
     : m_job(job), m_settings(settings), m_partial(job.destination) {}
 
@@ -19,7 +27,11 @@ std::uint64_t FileDownload::start() {
   m_url = m_job.request.url;
   m_headers = m_job.request.headers;
   m_headers.remove("Range");
-  if (m_hashing) {
+  if (m_hashing && m_job.expected_size.value_or(0) >= k_background_hash_min) {
+    // Kept bytes from an earlier run are hashed by the worker too, while the rest downloads.
+    m_background = std::make_unique<BackgroundHasher>(m_partial.fd());
+    m_background->advance(m_partial.have().contiguous_end(0));
+  } else if (m_hashing) {
     // Bytes kept from an earlier run are hashed once now (they are not in any network buffer).
     m_hasher.catch_up(m_partial.have(), [this](std::uint64_t offset, char* data, std::size_t size) {
       return m_partial.read(offset, data, size);
@@ -158,8 +170,8 @@ BodyPlan FileDownload::on_head(RangeTask& task, long status, const Headers& head
 void FileDownload::restart_as_single_stream(RangeTask& task) {
   // Whatever was written came from ranges of a server that now ignores Range: start over.
   if (!m_single_stream || task.next() != 0 || !m_partial.have().ranges().empty()) {
+    reset_hashing();
     m_partial.reset();
-    m_hasher.reset();
     m_result.bytes_reused = 0;
   }
   m_single_stream = true;
@@ -179,7 +191,9 @@ void FileDownload::on_body(RangeTask& task, std::uint64_t offset, const char* da
   if (!m_single_stream) {
     task.failures = 0;  // progress: a flaky range keeps its bytes and gets fresh attempts
   }
-  if (m_hashing) {
+  if (m_background) {
+    m_background->advance(m_partial.have().contiguous_end(0));
+  } else if (m_hashing) {
     m_hasher.on_written(offset, data, size, m_partial.have(), [this](std::uint64_t at, char* out, std::size_t n) {
       return m_partial.read(at, out, n);
     });
@@ -201,8 +215,8 @@ bool FileDownload::schedule_retry(RangeTask& task, SteadyTime now, double jitter
   }
   task.not_before = now + retry_delay(task.failures, m_settings, jitter, server_hint);
   if (m_single_stream) {
+    reset_hashing();
     m_partial.reset();
-    m_hasher.reset();
     task.done = 0;
   }
   return true;
@@ -240,11 +254,8 @@ void FileDownload::finish_verified() {
       return;
     }
     if (m_hashing) {
-      m_hasher.catch_up(m_partial.have(), [this](std::uint64_t offset, char* data, std::size_t n) {
-        return m_partial.read(offset, data, n);
-      });
-      const auto actual = m_hasher.hex_digest();
-      if (m_hasher.hashed() != size || !same_digest(actual, *m_job.expected_sha256)) {
+      const auto [hashed, actual] = final_digest(size);
+      if (hashed != size || !same_digest(actual, *m_job.expected_sha256)) {
         finish_failed(FileStatus::integrity_error, what("GET " + redact_url(m_url) + ": sha256 mismatch (expected " +
                                                         *m_job.expected_sha256 + ", got " + actual + ")"));
         return;
@@ -256,6 +267,28 @@ void FileDownload::finish_verified() {
   } catch (const FileIoError& error) {
     finish_failed(error.status(), what(error.what()));
   }
+}
+
+void FileDownload::reset_hashing() {
+  // Before the truncation: the background worker must not be reading what is cut away.
+  if (m_background) {
+    m_background->reset();
+  }
+  m_hasher.reset();
+}
+
+std::pair<std::uint64_t, std::string> FileDownload::final_digest(std::uint64_t size) {
+  if (m_background) {
+    auto digest = m_background->finish(size);
+    if (!digest.error.empty()) {
+      throw FileIoError(FileStatus::io_error, digest.error);
+    }
+    return {digest.hashed, std::move(digest.hex)};
+  }
+  m_hasher.catch_up(m_partial.have(), [this](std::uint64_t offset, char* data, std::size_t n) {
+    return m_partial.read(offset, data, n);
+  });
+  return {m_hasher.hashed(), m_hasher.hex_digest()};
 }
 
 void FileDownload::finish_failed(FileStatus status, const std::string& error) {

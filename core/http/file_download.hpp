@@ -6,6 +6,7 @@
 // heads and body bytes and asks it what to request next.
 
 #include "core/http/http_types.hpp"
+#include "core/http/background_hasher.hpp"
 #include "core/http/partial_file.hpp"
 #include "core/http/prefix_hasher.hpp"
 #include "core/http/range_plan.hpp"
@@ -15,6 +16,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <utility>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,7 +60,9 @@ class FileDownload {
   const std::string& url() const { return m_url; }
   const Headers& headers() const { return m_headers; }
   bool single_stream() const { return m_single_stream; }
-  std::uint64_t hash_read_back() const { return m_hasher.read_back(); }
+  std::uint64_t hash_read_back() const {
+    return m_hasher.read_back() + (m_background ? m_background->read_back() : 0);
+  }
 
   // Opens the partial file and plans the ranges; returns bytes kept from an earlier run.
   // Throws FileIoError.
@@ -101,12 +105,16 @@ class FileDownload {
   void plan(std::uint64_t size, const RangeTask* in_progress);
   std::string what(const std::string& cause) const;
   void restart_as_single_stream(RangeTask& task);
+  void reset_hashing();
+  // The sha256 of the whole file and how many bytes it covers; throws FileIoError.
+  std::pair<std::uint64_t, std::string> final_digest(std::uint64_t size);
 
   const FileJob& m_job;
   const TransferSettings& m_settings;
   FileResult m_result;
   PartialFile m_partial;
   PrefixHasher m_hasher;
+  std::unique_ptr<BackgroundHasher> m_background;  // instead of m_hasher for large files
   bool m_hashing = false;
   std::optional<std::uint64_t> m_size;
   std::string m_url;

@@ -50,6 +50,7 @@ class PartialFile {
   // sidecar is unreadable is discarded. Throws FileIoError.
   std::uint64_t open(std::optional<std::uint64_t> size, const std::optional<std::string>& sha256);
   bool is_open() const { return m_fd >= 0; }
+  int fd() const { return m_fd; }  // for a reader of its own (BackgroundHasher)
 
   // The total size once known; reserves the disk blocks (so a full disk fails now, not at 97%).
   void set_size(std::uint64_t size);
