@@ -22,6 +22,9 @@ FileDownload::FileDownload(const FileJob& job, const TransferSettings& settings)
 std::string FileDownload::what(const std::string& cause) const { return m_job.display_name + ": " + cause; }
 
 std::uint64_t FileDownload::start() {
+  if (m_job.expected_size && *m_job.expected_size < 2 * k_min_range_size) {
+    m_partial.set_sequential();  // one range (choose_range_size), written front to back
+  }
   m_result.bytes_reused = m_partial.open(m_job.expected_size, m_job.expected_sha256);
   m_hashing = m_job.expected_sha256.has_value();
   m_url = m_job.request.url;

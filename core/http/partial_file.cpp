@@ -188,6 +188,9 @@ void PartialFile::reset() {
 }
 
 void PartialFile::save_state() {
+  if (m_sequential) {
+    return;  // the file's length is its record (see set_sequential)
+  }
   nlohmann::json have = nlohmann::json::array();
   for (const auto& range : m_have.ranges()) {
     have.push_back({range.begin, range.end});

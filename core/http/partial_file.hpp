@@ -51,6 +51,10 @@ class PartialFile {
   std::uint64_t open(std::optional<std::uint64_t> size, const std::optional<std::string>& sha256);
   bool is_open() const { return m_fd >= 0; }
   int fd() const { return m_fd; }  // for a reader of its own (BackgroundHasher)
+  // Before open(): the file will only ever be written front to back (one range), so its length
+  // on disk is exactly what it holds and no sidecar is written for it. For a small file the
+  // sidecar's create, rename and unlink cost more than the data.
+  void set_sequential() { m_sequential = true; }
 
   // The total size once known; reserves the disk blocks (so a full disk fails now, not at 97%).
   void set_size(std::uint64_t size);
@@ -86,6 +90,7 @@ class PartialFile {
   std::optional<std::string> m_sha256;
   IntervalSet m_have;
   WritebackPacer m_writeback;
+  bool m_sequential = false;
 };
 
 }  // namespace xl::http
