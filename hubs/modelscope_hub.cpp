@@ -31,7 +31,8 @@ bool envelope_ok(const json& parsed) {
   if (!parsed.is_object()) {
     return false;
   }
-  if (auto code = parsed.find("Code"); code != parsed.end() && code->is_number() && code->get<long>() != 200) {
+  // Compared as JSON values: converting a number like 1e125 to an integer first would be UB.
+  if (auto code = parsed.find("Code"); code != parsed.end() && code->is_number() && *code != json(200)) {
     return false;
   }
   if (auto success = parsed.find("Success"); success != parsed.end() && success->is_boolean()) {

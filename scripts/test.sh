@@ -38,6 +38,9 @@ for target in "${targets[@]}"; do
   corpus="$fuzz_dir/corpus/${target#fuzz_}"
   mkdir -p "$corpus"
   cp -r "tests/fuzz/corpus/${target#fuzz_}/." "$corpus/"
+  # Past crashes start every run too: under clang's UBSan, which checks more than gcc's
+  # (float-cast-overflow), a regression is caught here even when the replay tests miss it.
+  cp -r tests/fuzz/regressions/. "$corpus/"
   "$fuzz_dir/tests/fuzz/$target" -max_total_time="$fuzz_seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$fuzz_dir/crashes/$target-" "$corpus" 2>&1 | tail -n 12
 done
