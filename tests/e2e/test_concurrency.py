@@ -16,7 +16,6 @@ import urllib.parse
 sys.path.insert(0, os.environ.get("XLAUNCH_TEST_SUPPORT", os.path.join(os.path.dirname(__file__), "..", "support")))
 from cache_checks import blob_problems  # noqa: E402
 from download_case import DownloadTestCase, repo_folder  # noqa: E402
-from fixtures import catalog_repo, weight_bytes  # noqa: E402
 from harness import XLAUNCH  # noqa: E402
 
 KIB = 1024
@@ -29,14 +28,7 @@ BYTES_PER_SECOND = 256 * KIB  # per answer: one download takes about two seconds
 class Concurrency(DownloadTestCase):
     HUB = "huggingface"
     SOURCES = [MODEL]
-
-    @classmethod
-    def fixture_repo(cls, name, fmt, size, quant):
-        repo = catalog_repo(name, fmt, cls.HUB, quantization=quant, size=size)
-        for path in repo["files"]:
-            if path.endswith(".safetensors"):
-                repo["files"][path] = weight_bytes(repo["id"], path, SHARD_SIZE)
-        return repo
+    SHARD_SIZES = (SHARD_SIZE,)
 
     def setUp(self):
         self.hub.wait_answers_ended()  # nothing of an earlier test's killed runs lands in this log

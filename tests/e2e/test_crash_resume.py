@@ -17,14 +17,12 @@ import unittest
 sys.path.insert(0, os.environ.get("XLAUNCH_TEST_SUPPORT", os.path.join(os.path.dirname(__file__), "..", "support")))
 from cache_checks import blob_problems, partial_files  # noqa: E402
 from download_case import DownloadTestCase  # noqa: E402
-from fixtures import catalog_repo, weight_bytes  # noqa: E402
 from harness import XLAUNCH  # noqa: E402
 
 KIB = 1024
 MODEL = ("deepseek-v2-chat", "pytorch", 16, None)  # deepseek-ai/DeepSeek-V2-Lite-Chat: 4 shards
 # Shard sizes: one file above 2 MiB is split into 1 MiB ranges (holes in its partial), the
 # others travel as one range each.
-SHARD_SIZES = [2560 * KIB, 1280 * KIB, 1024 * KIB, 768 * KIB]
 BYTES_PER_SECOND = 48 * KIB  # per answer: the whole repo takes about 20 s uninterrupted
 KILLS = 10
 REFETCH_LIMIT = 0.10
@@ -33,14 +31,7 @@ REFETCH_LIMIT = 0.10
 class CrashResume(DownloadTestCase):
     HUB = "huggingface"
     SOURCES = [MODEL]
-
-    @classmethod
-    def fixture_repo(cls, name, fmt, size, quant):
-        repo = catalog_repo(name, fmt, cls.HUB, quantization=quant, size=size)
-        shards = sorted(p for p in repo["files"] if p.endswith(".safetensors"))
-        for path, length in zip(shards, SHARD_SIZES):
-            repo["files"][path] = weight_bytes(repo["id"], path, length)
-        return repo
+    SHARD_SIZES = (2560 * KIB, 1280 * KIB, 1024 * KIB, 768 * KIB)
 
     def test_kill_9_at_random_moments_then_resume(self):
         seed = int(os.environ.get("XLAUNCH_CRASH_SEED", "20260501"))

@@ -6,7 +6,7 @@ import os
 import shutil
 import tempfile
 
-from fixtures import FakeHub, catalog_repo, wanted_files
+from fixtures import FakeHub, catalog_repo, wanted_files, weight_bytes
 from harness import XlaunchTestCase
 
 HF_TOKEN = "hf_e2e_secret_token"
@@ -35,10 +35,19 @@ class DownloadTestCase(XlaunchTestCase):
         settings = dict({"tokens": {HF_TOKEN: "alice"}}, **cls.HUB_SETTINGS)
         cls.hub = FakeHub(cls.hub_dir, repos, **settings).start()
 
+    # Sizes of the .safetensors shards, in path order (the last size repeats); empty keeps the
+    # fixture's tiny shards. Tests that kill, throttle or fill a disk need bigger ones.
+    SHARD_SIZES = ()
+
     @classmethod
     def fixture_repo(cls, name, fmt, size, quant):
-        """The repo served for one source; override to change its files (e.g. make them bigger)."""
-        return catalog_repo(name, fmt, cls.HUB, quantization=quant, size=size)
+        """The repo served for one source; override to change its files further."""
+        repo = catalog_repo(name, fmt, cls.HUB, quantization=quant, size=size)
+        shards = sorted(p for p in repo["files"] if p.endswith(".safetensors"))
+        for index, path in enumerate(shards if cls.SHARD_SIZES else []):
+            length = cls.SHARD_SIZES[min(index, len(cls.SHARD_SIZES) - 1)]
+            repo["files"][path] = weight_bytes(repo["id"], path, length)
+        return repo
 
     @classmethod
     def tearDownClass(cls):
