@@ -72,11 +72,6 @@ BackgroundHasher::Digest BackgroundHasher::finish(std::uint64_t size) {
   return {m_hashed, m_hasher.hex_digest(), {}};
 }
 
-std::uint64_t BackgroundHasher::read_back() const {
-  std::lock_guard lock(m_mutex);
-  return m_hashed;
-}
-
 void BackgroundHasher::work() {
   const PrefixHasher::Reader read = [this](std::uint64_t offset, char* data, std::size_t size) {
     std::size_t done = 0;

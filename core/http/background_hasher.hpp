@@ -37,13 +37,12 @@ class BackgroundHasher {
   void reset();
   // Waits until `size` bytes are hashed, or reading them failed.
   Digest finish(std::uint64_t size);
-  std::uint64_t read_back() const;
 
  private:
   void work();
 
   int m_fd = -1;
-  mutable std::mutex m_mutex;
+  std::mutex m_mutex;
   std::condition_variable m_wake;      // the worker: more to hash, or stop
   std::condition_variable m_progress;  // the waiters: a chunk is done
   std::uint64_t m_target = 0;

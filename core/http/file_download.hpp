@@ -60,9 +60,6 @@ class FileDownload {
   const std::string& url() const { return m_url; }
   const Headers& headers() const { return m_headers; }
   bool single_stream() const { return m_single_stream; }
-  std::uint64_t hash_read_back() const {
-    return m_hasher.read_back() + (m_background ? m_background->read_back() : 0);
-  }
 
   // Opens the partial file and plans the ranges; returns bytes kept from an earlier run.
   // Throws FileIoError.

@@ -41,11 +41,6 @@ void FileFinisher::wait_idle() {
   m_idle.wait(lock, [this] { return m_queue.empty() && m_running == 0; });
 }
 
-std::size_t FileFinisher::pending() const {
-  std::lock_guard lock(m_mutex);
-  return m_queue.size() + m_running;
-}
-
 void FileFinisher::work() {
   std::unique_lock lock(m_mutex);
   while (true) {

@@ -34,13 +34,12 @@ class FileFinisher {
   std::vector<std::size_t> take_finished();
   // Blocks until every submitted job has run (their indices stay for take_finished()).
   void wait_idle();
-  std::size_t pending() const;
 
  private:
   void work();
 
   std::function<void()> m_on_finished;
-  mutable std::mutex m_mutex;
+  std::mutex m_mutex;
   std::condition_variable m_job_ready;
   std::condition_variable m_idle;
   std::deque<std::pair<std::size_t, std::function<void()>>> m_queue;
