@@ -214,9 +214,10 @@ class Curl(Client):
 class XlaunchClient(Client):
     name = "xlaunch"
 
-    def __init__(self, binary: str, extra_args: list[str]):
+    def __init__(self, binary: str, extra_args: list[str], name: str = "xlaunch"):
         self.binary = binary
         self.extra_args = extra_args
+        self.name = name
 
     def command(self, repo, server, out, scratch):
         catalog = scratch / "catalog.json"
@@ -375,7 +376,8 @@ def report_scenario(sc: Scenario, repo: fakehub.Repo, names: list[str], floors: 
         if s is None:
             out.append(f"| {n} | failed | | | | | | | 0/{reps} |")
             continue
-        others = [w for m, w in peers.items() if m != n]
+        # Two xlaunch builds (--xlaunch-base) are measured against the peers, not each other.
+        others = [w for m, w in peers.items() if m != n and not m.startswith("xlaunch")]
         vs_peer = s["wall_s"] / min(others) if (others and n in peers) else None
         vs_floor = s["cpu_s"] / cpu_floor if (cpu_floor and n in peers) else None
         s["vs_best_peer"], s["cpu_vs_floor"] = vs_peer, vs_floor
@@ -421,6 +423,9 @@ def parse_args(argv):
     p.add_argument("--no-floors", action="store_true", help="skip the floor measurements")
     p.add_argument("--xlaunch", default=os.environ.get("XLAUNCH", ""),
                    help="path of the xlaunch binary (default $XLAUNCH); skipped when unset")
+    p.add_argument("--xlaunch-base", default="",
+                   help="a second xlaunch binary, run interleaved as client `xlaunch-base`, to "
+                        "compare two builds in one run (not counted as a peer)")
     p.add_argument("--xlaunch-arg", action="append", default=[],
                    help="extra argument appended to `xlaunch download` (repeatable)")
     p.add_argument("--work-dir", default="",
@@ -463,6 +468,11 @@ def build_clients(args) -> list[Client]:
                 print(f"note: xlaunch skipped: {why}")
                 continue
             clients.append(XlaunchClient(args.xlaunch, args.xlaunch_arg))
+            if args.xlaunch_base:
+                why = XlaunchClient.usable(args.xlaunch_base)
+                if why:
+                    raise SystemExit(f"--xlaunch-base: {why}")
+                clients.append(XlaunchClient(args.xlaunch_base, args.xlaunch_arg, "xlaunch-base"))
         elif name == "aria2c":
             clients.append(Aria2())
         elif name == "curl":
@@ -508,6 +518,15 @@ def run_scenario(sc, args, clients, floors, work: Path, data_root: Path, log) ->
     repo = fakehub.ensure_repo(data_root, sc.key, sc.count, size, log)
     everyone = clients + floors
     runs: dict[str, list[dict]] = {c.name: [] for c in everyone}
+    # Deleting a run's output right away would charge the next client for it: on ext4 without a
+    # journal, creating a file skips every inode freed in the last 60 s (300 s while its inode
+    # table block is dirty), one by one, so after a run that deleted 1,500 files each new file
+    # costs a scan past them. For many-file scenarios the outputs are kept until the scenario
+    # ends, when there is room for all of them.
+    all_outputs = args.reps * len(everyone) * repo.total_bytes
+    deferred: list[Path] | None = None
+    if len(repo.files) >= 100 and all_outputs + need < free:
+        deferred = []
     with fakehub.Server(args.nginx, [repo], work / f"nginx-{sc.key}", args.workers,
                         args.access_log) as server:
         server.self_check(repo)
@@ -517,12 +536,16 @@ def run_scenario(sc, args, clients, floors, work: Path, data_root: Path, log) ->
             # Rotate the order every repetition so no client always runs first (cold) or last.
             order = everyone[rep % len(everyone):] + everyone[:rep % len(everyone)]
             for client in order:
-                runs[client.name].append(run_once(client, repo, server, work, rep, args, log))
+                runs[client.name].append(run_once(client, repo, server, work, rep, args, log,
+                                                  deferred))
+    for d in deferred or []:
+        shutil.rmtree(d, ignore_errors=True)
     summary = {name: summarize(rs) for name, rs in runs.items()}
     return {"repo": repo, "runs": runs, "summary": summary}
 
 
-def run_once(client, repo, server, work, rep, args, log) -> dict:
+def run_once(client, repo, server, work, rep, args, log, deferred: list[Path] | None) -> dict:
+    """Runs `client` once; its output is deleted now, or appended to `deferred` when given."""
     slug = client.name.replace("floor: ", "floor-").replace(" ", "-").replace("+", "-")
     out = work / f"out-{repo.key}-{slug}-{rep}"
     scratch = work / f"scratch-{repo.key}-{slug}-{rep}"
@@ -551,8 +574,11 @@ def run_once(client, repo, server, work, rep, args, log) -> dict:
         log(f"    command: {' '.join(argv[:12])}{' ...' if len(argv) > 12 else ''}")
         log(tail(scratch / "stderr.txt") or "    (no stderr)")
     if error is None or not args.keep:
-        shutil.rmtree(out, ignore_errors=True)
-        shutil.rmtree(scratch, ignore_errors=True)
+        if deferred is not None:
+            deferred += [out, scratch]
+        else:
+            shutil.rmtree(out, ignore_errors=True)
+            shutil.rmtree(scratch, ignore_errors=True)
     return record
 
 
