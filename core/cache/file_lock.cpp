@@ -4,11 +4,15 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <cstdio>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -63,7 +67,38 @@ bool process_alive(long pid) {
   return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
 }
 
+std::optional<long> flock_holder_pid(const fs::path& path, const fs::path& proc_locks) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    return std::nullopt;
+  }
+  // Lines read "1: FLOCK  ADVISORY  WRITE 4242 fd:01:1234 0 EOF": pid, then the file's
+  // device (major:minor, hex) and inode. A waiter's line has "->" after its number; skip it.
+  std::ifstream in(proc_locks);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string number, kind, mode, access, device;
+    long pid = 0;
+    if (!(fields >> number >> kind) || kind != "FLOCK" || !(fields >> mode >> access >> pid >> device)) {
+      continue;
+    }
+    unsigned major_id = 0, minor_id = 0;
+    unsigned long long inode = 0;
+    if (std::sscanf(device.c_str(), "%x:%x:%llu", &major_id, &minor_id, &inode) == 3 &&
+        inode == static_cast<unsigned long long>(info.st_ino) && major_id == major(info.st_dev) &&
+        minor_id == minor(info.st_dev) && pid > 0) {
+      return pid;
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<long> lock_holder_pid(const fs::path& path) {
+  if (auto pid = flock_holder_pid(path)) {
+    return pid;
+  }
+  // The fallback lock, and lock files of xlaunch versions that wrote their pid into them.
   for (const fs::path& candidate : {path, pid_path(path)}) {
     std::ifstream in(candidate);
     long pid = 0;
@@ -82,7 +117,8 @@ std::optional<FileLock> FileLock::try_acquire(const fs::path& path) {
     throw Error(ExitCode::download, "cannot open lock " + path.string() + ": " + std::strerror(errno));
   }
   if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
-    write_pid(fd);
+    // Nothing is written into the file: the kernel names the holder (/proc/locks), and a
+    // download takes one lock per blob, hundreds for a sharded model.
     return FileLock(path, fd, false);
   }
   const int err = errno;
@@ -145,11 +181,8 @@ void FileLock::release() noexcept {
   }
   if (m_pid_file) {
     ::unlink(pid_path(m_path).c_str());
-  } else {
-    // Leave the file (as huggingface_hub does) but clear the pid so it names no one.
-    [[maybe_unused]] const int rc = ::ftruncate(m_fd, 0);
-    ::flock(m_fd, LOCK_UN);
   }
+  // Closing the only descriptor releases the flock; the file stays, as huggingface_hub's do.
   ::close(m_fd);
   m_fd = -1;
 }

@@ -5,8 +5,8 @@
 //
 // Primary mechanism: flock(2) on `path`, the lock huggingface_hub's filelock takes too, so
 // xlaunch and Python clients exclude each other on the same blob. The kernel releases a flock
-// when its holder dies, so a crashed holder never blocks anyone. The holder writes its pid
-// into the file, so a timeout message names it.
+// when its holder dies, so a crashed holder never blocks anyone. A timeout message names the
+// holder from /proc/locks; nothing is written into the lock file.
 // Fallback when the filesystem has no flock (some NFS mounts): an existence lock
 // `{path}.pid` created with O_EXCL; one whose recorded pid is no longer alive on this host
 // is taken over.
@@ -44,8 +44,13 @@ class FileLock {
   bool m_pid_file = false;  // fallback lock: remove `{path}.pid` on release
 };
 
-// The pid recorded in a lock file (flock or fallback), if any.
+// The pid holding a lock: the flock holder named by the kernel, else the pid recorded in a
+// fallback lock file, if any.
 std::optional<long> lock_holder_pid(const std::filesystem::path& path);
+
+// The pid holding a flock on `path`, as listed in `proc_locks` (Linux's /proc/locks format).
+std::optional<long> flock_holder_pid(const std::filesystem::path& path,
+                                     const std::filesystem::path& proc_locks = "/proc/locks");
 
 // Whether a process with this pid exists on this host.
 bool process_alive(long pid);

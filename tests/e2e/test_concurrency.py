@@ -101,8 +101,8 @@ class Concurrency(DownloadTestCase):
         first.kill()
         first.communicate()
         shard = sorted(p for p in self.expected if p.endswith(".safetensors"))[0]
-        with open(self.lock_path(shard)) as f:
-            self.assertEqual(f.read().strip(), str(first.pid), "the killed process left no lock behind")
+        # The lock file stays (as huggingface_hub's do); the kernel dropped the dead process's flock.
+        self.assertTrue(os.path.exists(self.lock_path(shard)), "the killed process took no lock")
 
         # Were the dead holder's lock still held, a 1 s timeout would fail this run (exit 3).
         self.hub.set_faults([])

@@ -2,9 +2,12 @@
 #include <doctest/doctest.h>
 
 #include <signal.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -151,6 +154,27 @@ TEST_CASE("file lock: exclusive, times out naming the holder, freed when the hol
   CHECK(lock.path() == path);
   auto moved = std::move(lock);
   CHECK_FALSE(FileLock::try_acquire(path).has_value());  // the moved-to lock still holds it
+}
+
+TEST_CASE("flock holder: found by device and inode in /proc/locks, waiters and other files skipped") {
+  testing::TempDir dir;
+  const fs::path lock = dir.path() / "x.lock";
+  write(lock, "");
+  struct stat info {};
+  REQUIRE(::stat(lock.c_str(), &info) == 0);
+  char device[64];
+  std::snprintf(device, sizeof device, "%02x:%02x:%llu", major(info.st_dev), minor(info.st_dev),
+                static_cast<unsigned long long>(info.st_ino));
+  const std::string other = std::to_string(static_cast<unsigned long long>(info.st_ino) + 1);
+  const fs::path table = dir.path() / "locks";
+  write(table, "1: POSIX  ADVISORY  WRITE 11 " + std::string(device) + " 0 EOF\n" +
+                   "2: FLOCK  ADVISORY  WRITE 22 00:00:" + other + " 0 EOF\n" +
+                   "3: FLOCK  ADVISORY  WRITE 33 " + device + " 0 EOF\n" +
+                   "3: -> FLOCK  ADVISORY  WRITE 44 " + device + " 0 EOF\n");
+  CHECK(flock_holder_pid(lock, table) == 33);
+  write(table, "2: FLOCK  ADVISORY  WRITE 22 00:00:" + other + " 0 EOF\n");
+  CHECK_FALSE(flock_holder_pid(lock, table).has_value());
+  CHECK_FALSE(flock_holder_pid(dir.path() / "missing.lock", table).has_value());
 }
 
 TEST_CASE("free-space check refuses with needed, available and the path unless forced") {
