@@ -65,12 +65,16 @@ std::vector<FileResult> FetchRun::run() {
       last_flush = now;
       flush_progress(now);
     }
+    if (m_active.empty() && all_finished()) {
+      break;  // the last file was just verified: no wake-up is coming, do not sleep a poll out
+    }
     const auto timeout = std::clamp(std::chrono::duration_cast<milliseconds>(wake - now), milliseconds(0), k_poll_interval);
     curl_multi_poll(m_multi, nullptr, 0, static_cast<int>(timeout.count()), nullptr);
   }
   if (cancelled()) {
     stop_everything();
   }
+  m_folders.flush();  // every file reported finished is now durable under its final name
   flush_progress(Clock::now());
   std::vector<FileResult> results;
   for (auto& file : m_files) {
@@ -235,9 +239,9 @@ void FetchRun::fail(std::size_t index, FileStatus status, const std::string& err
 void FetchRun::finish(std::size_t index) {
   m_finishing[index] = true;
   FileDownload* file = m_files[index].get();
-  m_finisher->submit(index, [file] {
+  m_finisher->submit(index, [this, file] {
     try {
-      file->finish_verified();
+      file->finish_verified(m_folders);
     } catch (const std::exception& error) {
       file->finish_failed(FileStatus::io_error, file->job().display_name + ": " + error.what());
     }

@@ -73,6 +73,7 @@ class FetchRun {
   std::size_t m_first_open = 0;  // files before it are finished
   std::map<CURL*, std::unique_ptr<Exchange>> m_active;
   std::vector<bool> m_finishing;  // handed to m_finisher: the loop keeps its hands off
+  FolderSync m_folders;  // renames made durable in batches; flushed before run() returns
   // Declared last, so it is destroyed first: its workers finish their files while m_files lives.
   std::unique_ptr<FileFinisher> m_finisher;
 };

@@ -245,7 +245,7 @@ bool FileDownload::complete() const {
                      [](const auto& task) { return task->abandoned || task->finished(); });
 }
 
-void FileDownload::finish_verified() {
+void FileDownload::finish_verified(FolderSync& folders) {
   try {
     const auto size = *m_size;
     const auto present = m_partial.have().contiguous_end(0);
@@ -264,9 +264,12 @@ void FileDownload::finish_verified() {
         return;
       }
     }
-    m_partial.commit();
+    m_partial.commit(&folders);
     m_done = true;
     m_result.status = FileStatus::ok;
+    if (m_job.after_commit) {
+      m_job.after_commit();
+    }
   } catch (const FileIoError& error) {
     finish_failed(error.status(), what(error.what()));
   }

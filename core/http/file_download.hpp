@@ -88,9 +88,10 @@ class FileDownload {
   // True when every byte is present and no request is in flight.
   bool complete() const;
 
-  // Verifies size and sha256, then moves the file into place (result ok) or discards it
-  // (integrity_error). Errors are recorded in result(), never thrown.
-  void finish_verified();
+  // Verifies size and sha256, then moves the file into place (result ok, the folder's fsync
+  // batched in `folders`, then the job's after_commit) or discards it (integrity_error).
+  // Errors are recorded in result(), never thrown.
+  void finish_verified(FolderSync& folders);
   // Records a failure; integrity failures discard the partial, others keep it for a resume.
   void finish_failed(FileStatus status, const std::string& error);
   // Stops where it is (cancel), keeping the partial.

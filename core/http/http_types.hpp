@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -58,6 +59,10 @@ struct FileJob {
   std::filesystem::path destination;           // final path; appears only complete and verified
   std::optional<std::uint64_t> expected_size;  // verified when known
   std::optional<std::string> expected_sha256;  // lowercase hex; verified while streaming
+  // Runs right after the file is renamed onto `destination`, on a finisher thread, so work that
+  // needs the file in place (linking it into a snapshot) overlaps the rest of the transfer.
+  // Must be thread-safe and must not throw. Optional.
+  std::function<void()> after_commit;
 };
 
 // io_error: the local file could not be written, synced or renamed (other than ENOSPC).

@@ -24,14 +24,6 @@ std::string describe_errno(int error) {
 
 bool is_out_of_space(int error) { return error == ENOSPC || error == EDQUOT; }
 
-void fsync_folder(const fs::path& folder) {
-  const int fd = ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
-  }
-}
-
 }  // namespace
 
 std::uint64_t partial_disk_usage(const fs::path& destination) {
@@ -72,13 +64,15 @@ std::uint64_t PartialFile::open(std::optional<std::uint64_t> size, const std::op
   m_size = size;
   m_sha256 = sha256;
   m_have.clear();
+  m_reserved.reset();
   std::error_code ignored;
   fs::create_directories(m_destination.parent_path(), ignored);
 
   // The sidecar comes first: a partial without one is taken as a sequential prefix.
   const bool had_partial = fs::exists(m_incomplete, ignored);
+  m_sidecar_may_exist = had_partial && fs::exists(m_sidecar, ignored);
   bool keep = false;
-  if (had_partial && fs::exists(m_sidecar, ignored)) {
+  if (m_sidecar_may_exist) {
     try {
       std::ifstream in(m_sidecar);
       const auto state = nlohmann::json::parse(in);
@@ -106,7 +100,9 @@ std::uint64_t PartialFile::open(std::optional<std::uint64_t> size, const std::op
   }
   if (!keep) {
     m_have.clear();
-    fs::remove(m_incomplete, ignored);
+    if (had_partial) {
+      fs::remove(m_incomplete, ignored);
+    }
   }
   m_fd = ::open(m_incomplete.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (m_fd < 0) {
@@ -128,12 +124,16 @@ std::uint64_t PartialFile::open(std::optional<std::uint64_t> size, const std::op
 
 void PartialFile::set_size(std::uint64_t size) {
   m_size = size;
+  if (m_reserved == size) {
+    return;
+  }
 #ifdef __linux__
   // Reserve the blocks without changing the visible length (which stays "bytes written").
   if (size > 0 && ::fallocate(m_fd, FALLOC_FL_KEEP_SIZE, 0, static_cast<off_t>(size)) != 0 && is_out_of_space(errno)) {
     fail("reserve " + std::to_string(size) + " bytes for", errno);
   }
 #endif
+  m_reserved = size;
 }
 
 void PartialFile::write(std::uint64_t offset, const char* data, std::size_t size) {
@@ -184,6 +184,7 @@ void PartialFile::reset() {
   if (::ftruncate(m_fd, 0) != 0) {
     fail("truncate", errno);
   }
+  m_reserved.reset();  // truncation gave the reserved blocks back
   save_state();
 }
 
@@ -213,9 +214,10 @@ void PartialFile::save_state() {
   if (error) {
     fail("record the progress of", error.value());
   }
+  m_sidecar_may_exist = true;
 }
 
-void PartialFile::commit() {
+void PartialFile::commit(FolderSync* folders) {
   if (::fsync(m_fd) != 0) {
     fail("sync", errno);
   }
@@ -223,17 +225,28 @@ void PartialFile::commit() {
   if (::rename(m_incomplete.c_str(), m_destination.c_str()) != 0) {
     fail("rename into place", errno);
   }
-  fsync_folder(m_destination.parent_path());
-  std::error_code ignored;
-  fs::remove(m_sidecar, ignored);
+  if (folders != nullptr) {
+    folders->renamed_into(m_destination.parent_path());
+  } else {
+    fsync_folder(m_destination.parent_path());
+  }
+  remove_sidecar();
 }
 
 void PartialFile::discard() {
   close_fd();
   std::error_code ignored;
   fs::remove(m_incomplete, ignored);
-  fs::remove(m_sidecar, ignored);
+  remove_sidecar();
   m_have.clear();
+}
+
+void PartialFile::remove_sidecar() {
+  if (m_sidecar_may_exist) {
+    std::error_code ignored;
+    fs::remove(m_sidecar, ignored);
+    m_sidecar_may_exist = false;
+  }
 }
 
 void PartialFile::close_keeping() noexcept {

@@ -9,8 +9,10 @@
 // crash at any point leaves a resumable state. An `.incomplete` without a sidecar is what
 // huggingface_hub <= 1.17 leaves (appended sequentially): when a sha256 is expected (so a wrong
 // guess is caught), its length is taken as a valid prefix; otherwise it is discarded.
-// The destination itself only appears through commit(): fsync, rename, fsync of the folder.
+// The destination itself only appears through commit(): fsync, rename, then the folder's fsync
+// (at once, or batched by a FolderSync).
 
+#include "core/http/folder_sync.hpp"
 #include "core/http/http_types.hpp"
 #include "core/http/range_plan.hpp"
 #include "core/http/writeback.hpp"
@@ -68,8 +70,9 @@ class PartialFile {
   void reset();
   // Rewrites the sidecar from have().
   void save_state();
-  // fsync + close + rename onto the destination + fsync of the folder; removes the sidecar.
-  void commit();
+  // fsync + close + rename onto the destination; removes the sidecar. The folder is fsynced
+  // now, or noted in `folders` to be synced with other renames.
+  void commit(FolderSync* folders = nullptr);
   // Closes and deletes the partial and its sidecar (bad bytes are not kept for a resume).
   void discard();
   // Saves the sidecar and closes, keeping the partial for the next run. Never throws.
@@ -80,6 +83,7 @@ class PartialFile {
 
  private:
   void close_fd() noexcept;
+  void remove_sidecar();
   [[noreturn]] void fail(const std::string& what, int error) const;
 
   std::filesystem::path m_destination;
@@ -91,6 +95,8 @@ class PartialFile {
   IntervalSet m_have;
   WritebackPacer m_writeback;
   bool m_sequential = false;
+  bool m_sidecar_may_exist = false;  // found at open() or written since: removing it costs an unlink
+  std::optional<std::uint64_t> m_reserved;  // the size set_size() gave blocks to
 };
 
 }  // namespace xl::http
