@@ -93,15 +93,20 @@ void HfCache::link_snapshot_file(const std::string& model_id, const std::string&
   }
   // Relative, as huggingface_hub writes it: os.path.relpath(blob, dirname(pointer)).
   const fs::path relative = target.lexically_relative(pointer.parent_path());
-  if (fs::is_symlink(fs::symlink_status(pointer, ec))) {
-    if (fs::read_symlink(pointer, ec) == relative) {
-      return;
-    }
-  }
-  fs::remove(pointer, ec);
+  // Usually nothing is there yet: create first, look only when that fails.
   fs::create_symlink(relative, pointer, ec);
   if (!ec) {
     return;
+  }
+  if (ec == std::errc::file_exists) {
+    if (fs::is_symlink(fs::symlink_status(pointer, ec)) && fs::read_symlink(pointer, ec) == relative) {
+      return;
+    }
+    fs::remove(pointer, ec);
+    fs::create_symlink(relative, pointer, ec);
+    if (!ec) {
+      return;
+    }
   }
   // No symlinks here (some network and Windows filesystems): a plain copy, as
   // huggingface_hub does with HF_HUB_DISABLE_SYMLINKS.
