@@ -13,9 +13,14 @@ class CurlTransport final : public Transport {
  public:
   CurlTransport(const TransferSettings& settings, const std::atomic<bool>* cancel)
       : m_settings(settings), m_cancel(cancel) {
+    // FetchRun keeps at most max_connections requests in flight. A hub file is two requests
+    // to two hosts (the hub's 302, then the CDN), so the pool keeps that many connections per
+    // host: with one shared limit, requests kept closing a connection to one host to open one
+    // to the other.
     const long connections = std::max(settings.max_connections, 1);
-    curl_multi_setopt(m_multi.get(), CURLMOPT_MAX_TOTAL_CONNECTIONS, connections);
-    curl_multi_setopt(m_multi.get(), CURLMOPT_MAXCONNECTS, connections);
+    curl_multi_setopt(m_multi.get(), CURLMOPT_MAX_HOST_CONNECTIONS, connections);
+    curl_multi_setopt(m_multi.get(), CURLMOPT_MAX_TOTAL_CONNECTIONS, 2 * connections);
+    curl_multi_setopt(m_multi.get(), CURLMOPT_MAXCONNECTS, 2 * connections);
   }
 
   std::vector<FileResult> fetch(std::span<const FileJob> jobs, TransferObserver& observer) override {
