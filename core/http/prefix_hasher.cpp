@@ -66,16 +66,19 @@ void PrefixHasher::on_written(std::uint64_t offset, const char* data, std::size_
 
 void PrefixHasher::catch_up(const IntervalSet& have, const Reader& read) {
   const std::uint64_t target = have.contiguous_end(m_hashed);
-  if (target > m_hashed && m_buffer.empty()) {
-    m_buffer.resize(k_read_back_chunk);
+  // One buffer per thread, not per file: hundreds of files are open at once, and each holding
+  // its own buffer made memory grow with the file count.
+  thread_local std::vector<char> buffer;
+  if (target > m_hashed && buffer.empty()) {
+    buffer.resize(k_read_back_chunk);
   }
   while (m_hashed < target) {
-    const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(m_buffer.size(), target - m_hashed));
-    const std::size_t got = read(m_hashed, m_buffer.data(), want);
+    const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), target - m_hashed));
+    const std::size_t got = read(m_hashed, buffer.data(), want);
     if (got == 0) {
       throw FileIoError(FileStatus::io_error, "downloaded bytes vanished from the partial file");
     }
-    EVP_DigestUpdate(m_context->md.get(), m_buffer.data(), got);
+    EVP_DigestUpdate(m_context->md.get(), buffer.data(), got);
     m_hashed += got;
     m_read_back += got;
   }

@@ -45,7 +45,6 @@ class PrefixHasher {
   std::unique_ptr<Context> m_context;
   std::uint64_t m_hashed = 0;
   std::uint64_t m_read_back = 0;
-  std::vector<char> m_buffer;
 };
 
 // Whether two hex digests are equal, ignoring case.
