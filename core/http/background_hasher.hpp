@@ -5,7 +5,8 @@
 // loop's thread serialises two CPU-bound jobs, receiving and hashing: a 2 GiB file then costs
 // the sum of both. Here the loop only reports how far the file is contiguous on disk, and a
 // worker reads those bytes back (from the page cache: they were written a moment ago) and hashes
-// them on another core while the rest still streams in.
+// them on another core while the rest still streams in. It reads them through a mapping, so
+// the bytes are hashed where they lie in the page cache, without a copy.
 
 #include "core/http/prefix_hasher.hpp"
 
@@ -40,6 +41,9 @@ class BackgroundHasher {
 
  private:
   void work();
+  // Hashes bytes [begin, end) through a read-only mapping of the file; false when it cannot be
+  // mapped. `present` is [0, end).
+  bool hash_mapped(std::uint64_t begin, std::uint64_t end, const IntervalSet& present);
 
   int m_fd = -1;
   std::mutex m_mutex;

@@ -26,6 +26,24 @@ bool is_out_of_space(int error) { return error == ENOSPC || error == EDQUOT; }
 
 }  // namespace
 
+ssize_t read_fully(int fd, std::uint64_t offset, char* data, std::size_t size) {
+  std::size_t done = 0;
+  while (done < size) {
+    const ssize_t n = ::pread(fd, data + done, size - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0) {
+      return -1;
+    }
+    if (n == 0) {
+      break;  // the end of the file
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return static_cast<ssize_t>(done);
+}
+
 std::uint64_t partial_disk_usage(const fs::path& destination) {
   struct stat info {};
   if (::stat((destination.string() + ".incomplete").c_str(), &info) != 0) {
@@ -154,21 +172,11 @@ void PartialFile::write(std::uint64_t offset, const char* data, std::size_t size
 }
 
 std::size_t PartialFile::read(std::uint64_t offset, char* data, std::size_t size) const {
-  std::size_t done = 0;
-  while (done < size) {
-    const ssize_t n = ::pread(m_fd, data + done, size - done, static_cast<off_t>(offset + done));
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n < 0) {
-      fail("read back", errno);
-    }
-    if (n == 0) {
-      break;
-    }
-    done += static_cast<std::size_t>(n);
+  const ssize_t n = read_fully(m_fd, offset, data, size);
+  if (n < 0) {
+    fail("read back", errno);
   }
-  return done;
+  return static_cast<std::size_t>(n);
 }
 
 std::uint64_t PartialFile::size_on_disk() const {

@@ -23,6 +23,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <sys/types.h>
 
 namespace xl::http {
 
@@ -35,6 +36,10 @@ class FileIoError : public std::runtime_error {
  private:
   FileStatus m_status;
 };
+
+// pread until `size` bytes are read or the file ends; returns the number read, or -1 with errno
+// set on a read error. EINTR is retried.
+ssize_t read_fully(int fd, std::uint64_t offset, char* data, std::size_t size);
 
 // Disk space the partial of `destination` left by an earlier run occupies: the blocks it was
 // given (set_size reserves them all up front) or wrote. The next run needs that much less.
