@@ -11,6 +11,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <set>
 
 using namespace xl::http;
@@ -110,6 +112,42 @@ TEST_CASE("transport: many files concurrently, each verified") {
   CHECK(observer.started.size() == jobs.size());
   CHECK(observer.finished.size() == jobs.size());
   CHECK(observer.bytes == total);
+}
+
+TEST_CASE("transport: after_commit runs once per verified file, with the file already in place, never for a bad one") {
+  RangeServer server;
+  std::vector<FileJob> jobs;
+  std::vector<std::string> contents;
+  for (int i = 0; i < 12; ++i) {
+    contents.push_back(random_bytes(static_cast<std::size_t>(5000 + i * 300'000), static_cast<std::uint32_t>(100 + i)));
+    const auto name = "c" + std::to_string(i) + ".bin";
+    server.add_file(name, contents.back());
+    jobs.push_back(job_for(server, name, contents.back(), i == 5 ? "/files/" + name + "?fault=corrupt" : ""));
+  }
+  std::mutex mutex;
+  std::map<std::string, int> calls;
+  std::map<std::string, bool> in_place;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    jobs[i].after_commit = [&, i] {
+      const bool there = read_file(jobs[i].destination) == contents[i];
+      std::lock_guard lock(mutex);
+      ++calls[jobs[i].display_name];
+      in_place[jobs[i].display_name] = there;
+    };
+  }
+  const auto results = fetch(jobs);
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    const auto& name = jobs[i].display_name;
+    INFO(name << ": " << results[i].error);
+    if (i == 5) {
+      CHECK(results[i].status == FileStatus::integrity_error);
+      CHECK(calls.count(name) == 0);
+    } else {
+      CHECK(results[i].status == FileStatus::ok);
+      CHECK(calls[name] == 1);
+      CHECK(in_place[name]);
+    }
+  }
 }
 
 TEST_CASE("transport: a 64 MiB file is fetched in ranges over several connections and verifies") {
