@@ -154,6 +154,10 @@ TEST_CASE("HF whole repository: paginated listing, pinned commit needs no revisi
 
 TEST_CASE("HF: a blob already in the cache is linked, not fetched; a broken regular file is refused") {
   World w;
+  // Either the transport links each file as it lands (after_commit) or the downloader does it
+  // afterwards; the outcome and the errors are the same.
+  SUBCASE("linked by the transport's after_commit") { w.transport.run_after_commit = true; }
+  SUBCASE("linked by the downloader afterwards") { w.transport.run_after_commit = false; }
   testing::serve_hf(w.client, w.transport, k_hf, w.repo);
   auto downloader = w.downloader();
   RecordingObserver observer;

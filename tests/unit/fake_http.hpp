@@ -94,6 +94,7 @@ class FakeTransport final : public http::Transport {
   std::map<std::string, std::string> contents;  // url -> bytes
   std::map<std::string, http::FileResult> failures;  // url -> forced result
   std::vector<http::FileJob> jobs;
+  bool run_after_commit = true;  // as the curl transport does; false: a transport without the hook
 
   std::vector<http::FileResult> fetch(std::span<const http::FileJob> batch, http::TransferObserver& observer) override {
     std::vector<http::FileResult> results;
@@ -115,6 +116,9 @@ class FakeTransport final : public http::Transport {
         std::ofstream(job.destination, std::ios::binary) << it->second;
         result.bytes_transferred = it->second.size();
         observer.on_bytes(job, it->second.size());
+        if (run_after_commit && job.after_commit) {
+          job.after_commit();
+        }
       }
       observer.on_file_finished(job, result);
       results.push_back(result);
