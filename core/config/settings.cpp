@@ -32,7 +32,7 @@ const std::array<SettingDef, 12> k_settings{{
     {"port", "XLAUNCH_PORT", "--port", "8000", "port the engine's server listens on",
      SettingType::integer, 1, 65535, {}, &Settings::port},
     {"connections", "XLAUNCH_MAX_CONNECTIONS", "", "16",
-     "parallel connections used to download one model", SettingType::integer, 1, 64, {},
+     "requests in flight while downloading one model", SettingType::integer, 1, 64, {},
      &Settings::connections},
     {"retries", "XLAUNCH_RETRIES", "", "5", "retries of a failed transfer before giving up",
      SettingType::integer, 0, 100, {}, &Settings::retries},
