@@ -34,16 +34,17 @@ Outcome make(Outcome::Kind kind, FileStatus status, std::string error, long http
 Outcome follow(const Exchange& exchange, int max_redirects) {
   const auto& job = exchange.file->job();
   const long status = exchange.head.status;
-  const auto where = job.display_name + ": GET " + redact_url(exchange.url);
+  // Built only for an error: redacting parses the URL, and this runs for every hub file.
+  const auto where = [&] { return job.display_name + ": GET " + redact_url(exchange.url); };
   auto next = resolve_location(exchange.url, exchange.head.headers.get("Location").value_or(""));
   if (!next) {
-    return make(Outcome::Kind::fail, FileStatus::http_error, where + ": unusable redirect target", status);
+    return make(Outcome::Kind::fail, FileStatus::http_error, where() + ": unusable redirect target", status);
   }
   if (exchange.visited.contains(*next)) {
-    return make(Outcome::Kind::fail, FileStatus::http_error, where + ": redirect loop at " + redact_url(*next), status);
+    return make(Outcome::Kind::fail, FileStatus::http_error, where() + ": redirect loop at " + redact_url(*next), status);
   }
   if (exchange.hops + 1 > max_redirects) {
-    return make(Outcome::Kind::fail, FileStatus::http_error, where + ": too many redirects", status);
+    return make(Outcome::Kind::fail, FileStatus::http_error, where() + ": too many redirects", status);
   }
   Outcome outcome;
   outcome.kind = Outcome::Kind::follow;
@@ -66,15 +67,16 @@ Outcome judge_exchange(Exchange& exchange, CURLcode code, int max_redirects) {
   if (exchange.file_failure) {
     return make(Outcome::Kind::fail, exchange.file_failure->first, exchange.file_failure->second, status);
   }
-  const std::string where = file.job().display_name + ": GET " + redact_url(exchange.url);
+  // Built only for an error: redacting parses the URL, and every request ends here.
+  const auto where = [&] { return file.job().display_name + ": GET " + redact_url(exchange.url); };
   if (code == CURLE_ABORTED_BY_CALLBACK && exchange.stall.stalled()) {
     // The bytes that did arrive are on disk; the retry asks for the rest of the range.
-    return make(Outcome::Kind::retry, FileStatus::network_error, where + ": " + exchange.stall.describe(), 0);
+    return make(Outcome::Kind::retry, FileStatus::network_error, where() + ": " + exchange.stall.describe(), 0);
   }
   if (code != CURLE_OK && !(code == CURLE_WRITE_ERROR && exchange.range_satisfied)) {
     const auto kind = is_retryable_curl_error(code) ? Outcome::Kind::retry : Outcome::Kind::fail;
     return make(kind, FileStatus::network_error,
-                where + ": " + describe_curl_error(code, exchange.error_buffer, exchange.url), 0);
+                where() + ": " + describe_curl_error(code, exchange.error_buffer, exchange.url), 0);
   }
   switch (exchange.plan.kind) {
     case BodyPlan::Kind::follow_redirect:
@@ -85,14 +87,14 @@ Outcome judge_exchange(Exchange& exchange, CURLcode code, int max_redirects) {
       }
       if (!task.finished()) {
         // A short answer: ask again for the rest (a failure only if nothing came).
-        return make(Outcome::Kind::retry, FileStatus::network_error, where + ": answer ended early", status);
+        return make(Outcome::Kind::retry, FileStatus::network_error, where() + ": answer ended early", status);
       }
       return make(Outcome::Kind::range_landed, FileStatus::ok, {}, status);
     case BodyPlan::Kind::keep_as_error:
     case BodyPlan::Kind::fail_file:
       break;
   }
-  std::string cause = where + " -> " + std::to_string(status);
+  std::string cause = where() + " -> " + std::to_string(status);
   if (auto message = exchange.head.headers.get("X-Error-Message")) {
     cause += " (" + *message + ")";
   }
