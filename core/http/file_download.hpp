@@ -114,6 +114,7 @@ class FileDownload {
   PrefixHasher m_hasher;
   std::unique_ptr<BackgroundHasher> m_background;  // instead of m_hasher for large files
   bool m_hashing = false;
+  bool m_hash_when_complete = false;  // hashed by final_digest on the finisher, not while streaming
   std::optional<std::uint64_t> m_size;
   std::string m_url;
   Headers m_headers;
