@@ -21,6 +21,8 @@ namespace {
 // Per turn of the worker: large enough to amortise the lock, small enough that reset() and
 // finish() never wait long for the chunk in progress.
 constexpr std::uint64_t k_chunk = 8 * k_mebibyte;
+// Bytes mapped at once while hashing, per file: the resident size counts them.
+constexpr std::uint64_t k_map_window = k_mebibyte;
 
 }  // namespace
 
@@ -74,7 +76,7 @@ BackgroundHasher::Digest BackgroundHasher::finish(std::uint64_t size) {
   return {m_hashed, m_hasher.hex_digest(), {}};
 }
 
-bool BackgroundHasher::hash_mapped(std::uint64_t begin, std::uint64_t end, const IntervalSet& present) {
+bool BackgroundHasher::hash_mapped(std::uint64_t begin, std::uint64_t end) {
   // Hashing straight from the page cache through a mapping saves copying every byte into a
   // buffer first: 0.3 s of the CPU of a 2 GiB file. Only bytes already written are mapped, and
   // reset() waits for this chunk before the file is truncated, so no page lies past its end.
@@ -83,16 +85,23 @@ bool BackgroundHasher::hash_mapped(std::uint64_t begin, std::uint64_t end, const
     return false;  // shorter than what was written: reading reports it, a mapping would fault
   }
   static const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
-  const std::uint64_t map_begin = begin / page * page;
-  const auto length = static_cast<std::size_t>(end - map_begin);
-  void* mapped = ::mmap(nullptr, length, PROT_READ, MAP_SHARED | MAP_POPULATE, m_fd, static_cast<off_t>(map_begin));
-  if (mapped == MAP_FAILED) {
-    return false;  // the caller reads the bytes instead
+  const PrefixHasher::Reader nothing_to_read = [](std::uint64_t, char*, std::size_t) -> std::size_t { return 0; };
+  for (std::uint64_t at = begin; at < end;) {
+    // Mapped pages count in the resident size: a window bounds them per file.
+    const std::uint64_t map_begin = at / page * page;
+    const std::uint64_t window_end = std::min(end, map_begin + k_map_window);
+    const auto length = static_cast<std::size_t>(window_end - map_begin);
+    void* mapped = ::mmap(nullptr, length, PROT_READ, MAP_SHARED | MAP_POPULATE, m_fd, static_cast<off_t>(map_begin));
+    if (mapped == MAP_FAILED) {
+      return false;  // the caller reads the rest instead, from where the hash stands
+    }
+    IntervalSet window;
+    window.add(0, window_end);
+    m_hasher.on_written(at, static_cast<const char*>(mapped) + (at - map_begin), static_cast<std::size_t>(window_end - at),
+                        window, nothing_to_read);
+    ::munmap(mapped, length);
+    at = window_end;
   }
-  const char* data = static_cast<const char*>(mapped) + (begin - map_begin);
-  m_hasher.on_written(begin, data, static_cast<std::size_t>(end - begin), present,
-                      [](std::uint64_t, char*, std::size_t) -> std::size_t { return 0; });
-  ::munmap(mapped, length);
   return true;
 }
 
@@ -118,7 +127,7 @@ void BackgroundHasher::work() {
     lock.unlock();
     std::string error;
     try {
-      if (!hash_mapped(begin, end, present)) {
+      if (!hash_mapped(begin, end)) {
         m_hasher.catch_up(present, read);
       }
     } catch (const std::exception& failure) {

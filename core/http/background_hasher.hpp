@@ -41,9 +41,9 @@ class BackgroundHasher {
 
  private:
   void work();
-  // Hashes bytes [begin, end) through a read-only mapping of the file; false when it cannot be
-  // mapped. `present` is [0, end).
-  bool hash_mapped(std::uint64_t begin, std::uint64_t end, const IntervalSet& present);
+  // Hashes bytes [begin, end) (all written) through read-only mappings of the file, a window
+  // at a time; false when it cannot map them, having hashed what it could.
+  bool hash_mapped(std::uint64_t begin, std::uint64_t end);
 
   int m_fd = -1;
   std::mutex m_mutex;
