@@ -377,7 +377,8 @@ def report_scenario(sc: Scenario, repo: fakehub.Repo, names: list[str], floors: 
             out.append(f"| {n} | failed | | | | | | | 0/{reps} |")
             continue
         # Two xlaunch builds (--xlaunch-base) are measured against the peers, not each other.
-        others = [w for m, w in peers.items() if m != n and not m.startswith("xlaunch")]
+        others = [w for m, w in peers.items()
+                  if m != n and not (n.startswith("xlaunch") and m.startswith("xlaunch"))]
         vs_peer = s["wall_s"] / min(others) if (others and n in peers) else None
         vs_floor = s["cpu_s"] / cpu_floor if (cpu_floor and n in peers) else None
         s["vs_best_peer"], s["cpu_vs_floor"] = vs_peer, vs_floor
