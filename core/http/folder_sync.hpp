@@ -2,8 +2,8 @@
 #pragma once
 
 // Makes renames durable in batches. A renamed file's name is durable only once its folder is
-// fsynced, and an fsync of a folder is one journal commit: after every one of 500 small files it
-// is 500 commits, most of the cost of storing them. A rename whose folder was not synced yet is
+// fsynced, and an fsync of a folder is one journal commit: after each of 500 small files that
+// is 500 commits, one per file on top of the file's own. A rename whose folder was not synced yet is
 // harmless to lose in a crash: the file was fsynced under its `.incomplete` name, and the next
 // run verifies it there and renames it again without fetching a byte. So renames are noted here,
 // a folder is synced at most once per `interval` while files keep arriving, and flush() syncs

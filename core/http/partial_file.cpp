@@ -88,9 +88,10 @@ std::uint64_t PartialFile::open(std::optional<std::uint64_t> size, const std::op
 
   // The sidecar comes first: a partial without one is taken as a sequential prefix.
   const bool had_partial = fs::exists(m_incomplete, ignored);
-  m_sidecar_may_exist = had_partial && fs::exists(m_sidecar, ignored);
+  // Also a sidecar without its partial (a crash right after a discard): commit() removes it.
+  m_sidecar_may_exist = fs::exists(m_sidecar, ignored);
   bool keep = false;
-  if (m_sidecar_may_exist) {
+  if (had_partial && m_sidecar_may_exist) {
     try {
       std::ifstream in(m_sidecar);
       const auto state = nlohmann::json::parse(in);
