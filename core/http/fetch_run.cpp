@@ -52,9 +52,6 @@ std::vector<FileResult> FetchRun::run() {
     auto now = Clock::now();
     auto wake = now + k_poll_interval;
     dispatch(now, &wake);
-    if (m_active.empty() && all_finished()) {
-      break;
-    }
     int running = 0;
     curl_multi_perform(m_multi, &running);
     collect_finished();
@@ -65,8 +62,10 @@ std::vector<FileResult> FetchRun::run() {
       last_flush = now;
       flush_progress(now);
     }
+    // The one exit check, after the results are collected: when the last file was just
+    // verified no wake-up is coming, and checking before the poll avoids sleeping it out.
     if (m_active.empty() && all_finished()) {
-      break;  // the last file was just verified: no wake-up is coming, do not sleep a poll out
+      break;
     }
     const auto timeout = std::clamp(std::chrono::duration_cast<milliseconds>(wake - now), milliseconds(0), k_poll_interval);
     curl_multi_poll(m_multi, nullptr, 0, static_cast<int>(timeout.count()), nullptr);
