@@ -22,6 +22,12 @@ constexpr milliseconds k_sidecar_interval = k_progress_interval;
 // Finishing is disk-bound (fsync), not CPU-bound: a few at once let the filesystem commit
 // their journal entries together.
 constexpr std::size_t k_finisher_threads = 4;
+// Opening is one create (and a block reservation) after another in the same folders, which the
+// filesystem serializes anyway: one thread keeps well ahead of the loop, and opens in job order.
+constexpr std::size_t k_opener_threads = 1;
+// Files with the opener at once. A few hide the wake-up latency between the opener and the loop;
+// more would only create partials early.
+constexpr std::size_t k_max_opening = 4;
 
 }  // namespace
 
@@ -35,8 +41,11 @@ FetchRun::FetchRun(const TransferSettings& settings, const std::atomic<bool>* ca
   m_reported.assign(jobs.size(), 0);
   m_finished.assign(jobs.size(), false);
   m_finishing.assign(jobs.size(), false);
+  m_opening.assign(jobs.size(), false);
+  m_opened.resize(jobs.size());
   // curl_multi_wakeup may be called from any thread: it ends the loop's poll early.
-  m_finisher = std::make_unique<FileFinisher>(k_finisher_threads, [multi] { curl_multi_wakeup(multi); });
+  m_opener = std::make_unique<WorkerPool>(k_opener_threads, [multi] { curl_multi_wakeup(multi); });
+  m_finisher = std::make_unique<WorkerPool>(k_finisher_threads, [multi] { curl_multi_wakeup(multi); });
 }
 
 FetchRun::~FetchRun() {
@@ -51,6 +60,7 @@ std::vector<FileResult> FetchRun::run() {
   while (!cancelled()) {
     auto now = Clock::now();
     auto wake = now + k_poll_interval;
+    collect_opened();
     dispatch(now, &wake);
     int running = 0;
     curl_multi_perform(m_multi, &running);
@@ -91,7 +101,7 @@ void FetchRun::dispatch(Clock::time_point now, Clock::time_point* wake) {
     RangeTask* task = nullptr;
     std::size_t index = 0;
     for (index = m_first_open; index < m_next_start && task == nullptr; ++index) {
-      if (!m_finished[index] && !m_finishing[index]) {
+      if (!m_finished[index] && !m_finishing[index] && !m_opening[index]) {
         task = m_files[index]->next_ready(now, wake);
       }
     }
@@ -101,6 +111,13 @@ void FetchRun::dispatch(Clock::time_point now, Clock::time_point* wake) {
       continue;
     }
     if (m_next_start >= m_files.size() || open_files() >= 4 * static_cast<std::size_t>(m_settings.max_connections)) {
+      return;
+    }
+    // Each idle connection asks for one more file. A large file alone may fill every connection
+    // with its ranges, so it is opened only when the opener has nothing else in hand.
+    const auto idle = static_cast<std::size_t>(std::max(m_settings.max_connections, 1)) - m_active.size();
+    if (m_opening_count >= std::min(idle, k_max_opening) ||
+        (m_opening_count > 0 && !m_files[m_next_start]->single_range())) {
       return;
     }
     start_file(m_next_start++);
@@ -116,16 +133,37 @@ std::size_t FetchRun::open_files() {
 }
 
 void FetchRun::start_file(std::size_t index) {
+  m_opening[index] = true;
+  ++m_opening_count;
+  FileDownload* file = m_files[index].get();
+  Opened* opened = &m_opened[index];
+  m_opener->submit(index, [file, opened] {
+    try {
+      opened->kept = file->start();
+    } catch (const FileIoError& error) {
+      opened->error = error;
+    } catch (const std::exception& error) {
+      opened->error = FileIoError(FileStatus::io_error, error.what());
+    }
+  });
+}
+
+void FetchRun::collect_opened() {
+  for (const std::size_t index : m_opener->take_finished()) {
+    m_opening[index] = false;
+    --m_opening_count;
+    file_started(index);
+  }
+}
+
+void FetchRun::file_started(std::size_t index) {
   auto& file = *m_files[index];
-  std::uint64_t kept = 0;
-  try {
-    kept = file.start();
-  } catch (const FileIoError& error) {
+  if (const auto& error = m_opened[index].error) {
     m_observer.on_file_started(file.job(), 0);
-    fail(index, error.status(), file.job().display_name + ": " + error.what(), 0);
+    fail(index, error->status(), file.job().display_name + ": " + error->what(), 0);
     return;
   }
-  m_observer.on_file_started(file.job(), kept);
+  m_observer.on_file_started(file.job(), m_opened[index].kept);
   if (file.complete()) {
     finish(index);
   }
@@ -270,7 +308,7 @@ void FetchRun::flush_progress(std::size_t index) {
 
 void FetchRun::flush_progress(Clock::time_point now) {
   for (std::size_t index = m_first_open; index < m_next_start; ++index) {
-    if (!m_finished[index] && !m_finishing[index]) {
+    if (!m_finished[index] && !m_finishing[index] && !m_opening[index]) {
       flush_progress(index);
       m_files[index]->save_progress(now, k_sidecar_interval);
     }
@@ -284,6 +322,13 @@ void FetchRun::stop_everything() {
   }
   for (CURL* handle : handles) {
     release(handle);
+  }
+  // Files being opened are not started yet: let the opener finish with them, then cancel them.
+  m_opener->wait_idle();
+  for (const std::size_t index : m_opener->take_finished()) {
+    m_opening[index] = false;
+    --m_opening_count;
+    m_observer.on_file_started(m_files[index]->job(), m_opened[index].kept);
   }
   // Files already being finished are complete: let them land rather than cancel them midway.
   m_finisher->wait_idle();

@@ -4,13 +4,14 @@
 // One call of Transport::fetch on the curl transport: the loop that keeps up to
 // max_connections requests in flight on a multi handle, starts files lazily (at most
 // 4 x max_connections open at once), routes ended requests through judge_exchange, and reports
-// progress (throttled) and results to the observer, all on the calling thread. Only finishing a
-// complete file (verify, fsync, rename) runs on FileFinisher's workers.
+// progress (throttled) and results to the observer, all on the calling thread. Opening a file's
+// partial runs on one WorkerPool thread (in job order, ahead of the loop), and finishing a
+// complete file (verify, fsync, rename) on four more.
 
 #include "core/http/curl_handles.hpp"
 #include "core/http/exchange.hpp"
 #include "core/http/file_download.hpp"
-#include "core/http/file_finisher.hpp"
+#include "core/http/worker_pool.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -44,6 +45,8 @@ class FetchRun {
   void dispatch(Clock::time_point now, Clock::time_point* wake);
   std::size_t open_files();
   void start_file(std::size_t index);
+  void collect_opened();
+  void file_started(std::size_t index);
   void launch(std::size_t index, RangeTask& task, std::string url, Headers headers, int hops,
               std::set<std::string> visited);
   std::unique_ptr<Exchange> release(CURL* handle);
@@ -73,9 +76,17 @@ class FetchRun {
   std::size_t m_first_open = 0;  // files before it are finished
   std::map<CURL*, std::unique_ptr<Exchange>> m_active;
   std::vector<bool> m_finishing;  // handed to m_finisher: the loop keeps its hands off
+  std::vector<bool> m_opening;    // handed to m_opener: likewise
+  std::size_t m_opening_count = 0;
+  struct Opened {
+    std::uint64_t kept = 0;              // bytes reused from an earlier run
+    std::optional<FileIoError> error;    // why the partial could not be opened
+  };
+  std::vector<Opened> m_opened;  // written by m_opener's job, read once it is taken back
   FolderSync m_folders;  // renames made durable in batches; flushed before run() returns
-  // Declared last, so it is destroyed first: its workers finish their files while m_files lives.
-  std::unique_ptr<FileFinisher> m_finisher;
+  // Declared last, so they are destroyed first: their workers finish their files while m_files lives.
+  std::unique_ptr<WorkerPool> m_opener;
+  std::unique_ptr<WorkerPool> m_finisher;
 };
 
 }  // namespace xl::http

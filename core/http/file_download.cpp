@@ -22,7 +22,7 @@ FileDownload::FileDownload(const FileJob& job, const TransferSettings& settings)
 std::string FileDownload::what(const std::string& cause) const { return m_job.display_name + ": " + cause; }
 
 std::uint64_t FileDownload::start() {
-  const bool small = m_job.expected_size && *m_job.expected_size < 2 * k_min_range_size;
+  const bool small = single_range();
   if (small) {
     m_partial.set_sequential();  // one range (choose_range_size), written front to back
   }

@@ -60,6 +60,8 @@ class FileDownload {
   const std::string& url() const { return m_url; }
   const Headers& headers() const { return m_headers; }
   bool single_stream() const { return m_single_stream; }
+  // A file known to be under two minimum ranges: fetched as one range, front to back.
+  bool single_range() const { return m_job.expected_size && *m_job.expected_size < 2 * k_min_range_size; }
 
   // Opens the partial file and plans the ranges; returns bytes kept from an earlier run.
   // Throws FileIoError.

@@ -114,6 +114,37 @@ TEST_CASE("transport: many files concurrently, each verified") {
   CHECK(observer.bytes == total);
 }
 
+TEST_CASE("transport: a file whose partial cannot be created fails alone, before any request for it") {
+  RangeServer server;
+  std::vector<FileJob> jobs;
+  std::vector<std::string> contents;
+  for (int i = 0; i < 6; ++i) {
+    contents.push_back(random_bytes(static_cast<std::size_t>(5000 + i), static_cast<std::uint32_t>(i)));
+    const auto name = "g" + std::to_string(i) + ".bin";
+    server.add_file(name, contents.back());
+    jobs.push_back(job_for(server, name, contents.back()));
+  }
+  // A regular file where the folder of job 2 should be: its partial cannot be created.
+  write_file(server.scratch() / "taken", "not a folder");
+  jobs[2].destination = server.scratch() / "taken" / "g2.bin";
+  RecordingObserver observer;
+  const auto results = fetch(jobs, test_settings(), &observer);
+  REQUIRE(results.size() == jobs.size());
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    INFO(jobs[i].display_name << ": " << results[i].error);
+    if (i == 2) {
+      CHECK(results[i].status == FileStatus::io_error);
+      CHECK(results[i].error.find("g2.bin: cannot create") == 0);
+    } else {
+      CHECK(results[i].status == FileStatus::ok);
+      CHECK(read_file(jobs[i].destination) == contents[i]);
+    }
+  }
+  CHECK(count_requests(server, "/files/g2.bin") == 0);
+  CHECK(observer.started.size() == jobs.size());
+  CHECK(observer.finished.size() == jobs.size());
+}
+
 TEST_CASE("transport: after_commit runs once per verified file, with the file already in place, never for a bad one") {
   RangeServer server;
   std::vector<FileJob> jobs;

@@ -1,18 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "core/http/file_finisher.hpp"
+#include "core/http/worker_pool.hpp"
 
 #include <algorithm>
 
 namespace xl::http {
 
-FileFinisher::FileFinisher(std::size_t workers, std::function<void()> on_finished)
+WorkerPool::WorkerPool(std::size_t workers, std::function<void()> on_finished)
     : m_on_finished(std::move(on_finished)) {
   for (std::size_t i = 0; i < std::max<std::size_t>(workers, 1); ++i) {
     m_workers.emplace_back([this] { work(); });
   }
 }
 
-FileFinisher::~FileFinisher() {
+WorkerPool::~WorkerPool() {
   {
     std::lock_guard lock(m_mutex);
     m_stopping = true;
@@ -23,7 +23,7 @@ FileFinisher::~FileFinisher() {
   }
 }
 
-void FileFinisher::submit(std::size_t index, std::function<void()> job) {
+void WorkerPool::submit(std::size_t index, std::function<void()> job) {
   {
     std::lock_guard lock(m_mutex);
     m_queue.emplace_back(index, std::move(job));
@@ -31,17 +31,17 @@ void FileFinisher::submit(std::size_t index, std::function<void()> job) {
   m_job_ready.notify_one();
 }
 
-std::vector<std::size_t> FileFinisher::take_finished() {
+std::vector<std::size_t> WorkerPool::take_finished() {
   std::lock_guard lock(m_mutex);
   return std::exchange(m_finished, {});
 }
 
-void FileFinisher::wait_idle() {
+void WorkerPool::wait_idle() {
   std::unique_lock lock(m_mutex);
   m_idle.wait(lock, [this] { return m_queue.empty() && m_running == 0; });
 }
 
-void FileFinisher::work() {
+void WorkerPool::work() {
   std::unique_lock lock(m_mutex);
   while (true) {
     // The queue drains before the workers stop, so no submitted file is left half-finished.

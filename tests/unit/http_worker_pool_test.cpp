@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/http/worker_pool.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+using xl::http::WorkerPool;
+
+TEST_CASE("worker pool: every job runs once, its index comes back, each completion wakes the caller") {
+  std::atomic<int> wakeups{0};
+  std::vector<int> ran(50, 0);
+  std::mutex ran_mutex;
+  WorkerPool pool(4, [&] { ++wakeups; });
+  for (std::size_t i = 0; i < ran.size(); ++i) {
+    pool.submit(i, [&, i] {
+      std::lock_guard lock(ran_mutex);
+      ++ran[i];
+    });
+  }
+  pool.wait_idle();
+  auto finished = pool.take_finished();
+  std::sort(finished.begin(), finished.end());
+  std::vector<std::size_t> expected(ran.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    expected[i] = i;
+  }
+  CHECK(finished == expected);
+  CHECK(std::all_of(ran.begin(), ran.end(), [](int n) { return n == 1; }));
+  CHECK(wakeups == static_cast<int>(ran.size()));
+  CHECK(pool.take_finished().empty());  // each index is handed back once
+}
+
+TEST_CASE("worker pool: one worker runs the jobs in submission order") {
+  std::vector<std::size_t> order;
+  WorkerPool pool(1, nullptr);
+  for (std::size_t i = 0; i < 20; ++i) {
+    pool.submit(i, [&order, i] { order.push_back(i); });  // one worker: no other writer
+  }
+  pool.wait_idle();
+  CHECK(pool.take_finished() == order);
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    CHECK(order[i] == i);
+  }
+}
+
+TEST_CASE("worker pool: destruction waits for the jobs already submitted") {
+  std::atomic<int> done{0};
+  {
+    WorkerPool pool(2, nullptr);
+    for (std::size_t i = 0; i < 8; ++i) {
+      pool.submit(i, [&done] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        ++done;
+      });
+    }
+  }
+  CHECK(done == 8);
+}
