@@ -21,6 +21,10 @@ class CacheLayout {
 
   virtual const std::filesystem::path& root() const = 0;
   virtual std::filesystem::path snapshot_dir(const std::string& model_id, const hubs::RevisionInfo& rev) const = 0;
+  // True when the cache has nothing of `model_id` yet: no snapshot file, blob or partial can
+  // exist, so the per-file checks below would all say no. A hint for skipping them: false is
+  // always safe.
+  virtual bool holds_nothing_of(const std::string& model_id) const = 0;
   // The file is in the snapshot folder with the listed size.
   virtual bool is_cached(const std::string& model_id, const hubs::RevisionInfo& rev,
                          const hubs::RemoteFile& file) const = 0;

@@ -38,6 +38,12 @@ class HfLayout final : public CacheLayout {
     return m_cache.snapshot_dir(model_id, rev.commit);
   }
 
+  bool holds_nothing_of(const std::string& model_id) const override {
+    // Snapshots, blobs and partials all live under the repo's folder; the locks do not.
+    std::error_code ec;
+    return !fs::exists(m_cache.repo_dir(model_id), ec) && !ec;
+  }
+
   bool is_cached(const std::string& model_id, const hubs::RevisionInfo& rev,
                  const hubs::RemoteFile& file) const override {
     return size_matches(m_cache.snapshot_file(model_id, rev.commit, file.path), file.size);

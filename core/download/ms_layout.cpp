@@ -18,6 +18,9 @@ class MsLayout final : public CacheLayout {
     return m_cache.snapshot_dir(model_id, rev.revision);
   }
 
+  // A verified copy in the legacy layout may exist elsewhere: every file is always checked.
+  bool holds_nothing_of(const std::string&) const override { return false; }
+
   bool is_cached(const std::string& model_id, const hubs::RevisionInfo& rev,
                  const hubs::RemoteFile& file) const override {
     // Files only ever appear at this path complete and verified (by the transfer engine or by

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "core/cache/atomic_file.hpp"
+#include "core/cache/file_lock.hpp"
 #include "core/cache/hf_cache.hpp"
 #include "core/download/downloader.hpp"
 #include "core/http/partial_file.hpp"
@@ -329,4 +333,49 @@ TEST_CASE("ModelScope: unknown revision and missing GGUF file are errors; legacy
   CHECK(w.transport.jobs[0].display_name.find("00002-of-00002") != std::string::npos);
   CHECK(cache::read_file(result.files[0]) == "GGUF-part-1");
   CHECK(cache::read_file(result.files[1]) == "GGUF-part-2");
+}
+
+TEST_CASE("a first download re-checks under the locks: a blob another process finished meanwhile is not fetched") {
+  World w;
+  testing::serve_hf(w.client, w.transport, k_hf, w.repo);
+  auto downloader = w.downloader();
+  const cache::HfCache hf(w.settings.hf.cache);
+  const std::string part = "DeepSeek-R1-UD-IQ1_S/DeepSeek-R1-UD-IQ1_S-00002-of-00002.gguf";
+  const std::string blob = testing::sha256_hex(w.repo.files.at(part));
+
+  // Another process holds the part's lock and is about to finish it.
+  std::optional<cache::FileLock> other =
+      cache::FileLock::acquire(hf.lock_path(w.repo.id, blob), std::chrono::milliseconds(1000));
+  class PlanSignal final : public DownloadObserver {
+   public:
+    std::atomic<bool> planned_empty{false};
+    void on_plan(const FilePlan& plan) override { planned_empty = plan.bytes_to_fetch == 22; }
+    void on_file_started(const http::FileJob&, std::uint64_t) override {}
+    void on_bytes(const http::FileJob&, std::uint64_t) override {}
+    void on_file_finished(const http::FileJob&, const http::FileResult&) override {}
+  } observer;
+  DownloadOptions options;
+  options.lock_timeout = std::chrono::milliseconds(20000);
+  std::exception_ptr failure;
+  DownloadResult result;
+  std::thread ours([&] {
+    try {
+      result = downloader.ensure(w.gguf_target("huggingface"), options, observer);
+    } catch (...) {
+      failure = std::current_exception();
+    }
+  });
+  // Planned against an empty cache (both parts to fetch), now waiting for the lock: the other
+  // process places the blob and lets go.
+  for (int i = 0; i < 2000 && !observer.planned_empty; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  CHECK(observer.planned_empty);
+  cache::write_file_atomic(hf.blob_path(w.repo.id, blob), w.repo.files.at(part));
+  other.reset();
+  ours.join();
+  CHECK_FALSE(failure);
+  REQUIRE(w.transport.jobs.size() == 1);  // only the first part: the second was reused
+  CHECK(w.transport.jobs[0].display_name == "DeepSeek-R1-UD-IQ1_S/DeepSeek-R1-UD-IQ1_S-00001-of-00002.gguf");
+  CHECK(fs::is_regular_file(result.snapshot_dir / part));
 }
