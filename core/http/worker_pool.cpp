@@ -3,12 +3,15 @@
 
 #include <algorithm>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 namespace xl::http {
 
-WorkerPool::WorkerPool(std::size_t workers, std::function<void()> on_finished)
+WorkerPool::WorkerPool(std::size_t workers, std::function<void()> on_finished, int nice)
     : m_on_finished(std::move(on_finished)) {
   for (std::size_t i = 0; i < std::max<std::size_t>(workers, 1); ++i) {
-    m_workers.emplace_back([this] { work(); });
+    m_workers.emplace_back([this, nice] { work(nice); });
   }
 }
 
@@ -41,7 +44,16 @@ void WorkerPool::wait_idle() {
   m_idle.wait(lock, [this] { return m_queue.empty() && m_running == 0; });
 }
 
-void WorkerPool::work() {
+void WorkerPool::work(int nice) {
+#ifdef __linux__
+  if (nice != 0) {
+    // On Linux each thread has its own nice value; PRIO_PROCESS with a thread id sets just it.
+    // Raising it needs no privilege, and a failure only costs the priority hint.
+    (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), ::getpriority(PRIO_PROCESS, 0) + nice);
+  }
+#else
+  (void)nice;
+#endif
   std::unique_lock lock(m_mutex);
   while (true) {
     // The queue drains before the workers stop, so no submitted file is left half-finished.

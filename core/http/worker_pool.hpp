@@ -24,8 +24,10 @@ namespace xl::http {
 
 class WorkerPool {
  public:
-  // `on_finished` is called on the worker thread after each job, to wake the loop.
-  WorkerPool(std::size_t workers, std::function<void()> on_finished);
+  // `on_finished` is called on the worker thread after each job, to wake the loop. `nice` is
+  // added to the workers' nice value (Linux, best effort): work that may lag behind the loop
+  // should not take the CPU from it.
+  WorkerPool(std::size_t workers, std::function<void()> on_finished, int nice = 0);
   ~WorkerPool();  // waits for the jobs already submitted, then joins the workers
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
@@ -39,7 +41,7 @@ class WorkerPool {
   void wait_idle();
 
  private:
-  void work();
+  void work(int nice);
 
   std::function<void()> m_on_finished;
   std::mutex m_mutex;

@@ -62,3 +62,19 @@ TEST_CASE("worker pool: destruction waits for the jobs already submitted") {
   }
   CHECK(done == 8);
 }
+
+#ifdef __linux__
+#include <sys/resource.h>
+#include <unistd.h>
+
+TEST_CASE("worker pool: workers run at the caller's nice value plus the increment; the caller keeps its own") {
+  const int caller = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
+  std::atomic<int> seen{-100};
+  {
+    WorkerPool pool(1, nullptr, 3);
+    pool.submit(0, [&seen] { seen = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid())); });
+  }
+  CHECK(seen == std::min(caller + 3, 19));
+  CHECK(::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid())) == caller);
+}
+#endif
