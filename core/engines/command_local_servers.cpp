@@ -81,8 +81,10 @@ ExecPlan build_llama_cpp(const CommandInput& input) {
     std::string workers;
     for (std::size_t i = 1; i < topology.hosts.size(); ++i) {
       const auto& host = topology.hosts[i];
-      workers += (workers.empty() ? "" : ",") +
-                 format_host_port(host.host, host.port.value_or(k_llama_rpc_port));
+      if (!workers.empty()) {
+        workers += ',';
+      }
+      workers += format_host_port(host.host, host.port.value_or(k_llama_rpc_port));
     }
     append(plan.argv, {"--rpc", workers});
     plan.notes.push_back("start rpc-server on every worker before this command");

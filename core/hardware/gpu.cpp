@@ -7,6 +7,7 @@
 #include "core/exec/command_runner.hpp"
 #include "core/exec/path_search.hpp"
 #include "core/util/error.hpp"
+#include "core/util/strings.hpp"
 
 namespace xl::hardware {
 namespace {
@@ -57,6 +58,15 @@ std::vector<int> parse_index_list(std::string_view text) {
     out.push_back(*value);
   }
   return out;
+}
+
+// "0,1,3": the indices as CUDA_VISIBLE_DEVICES and the messages list them.
+std::string index_list(const std::vector<GpuInfo>& gpus) {
+  std::vector<std::string> indices;
+  for (const auto& gpu : gpus) {
+    indices.push_back(std::to_string(gpu.index));
+  }
+  return join(indices, ",");
 }
 
 }  // namespace
@@ -151,26 +161,13 @@ std::uint64_t GpuLayout::free_mib() const {
 }
 
 std::string GpuLayout::cuda_visible_devices() const {
-  if (gpus.empty()) {
-    return "-1";
-  }
-  std::string out;
-  for (const auto& gpu : gpus) {
-    out += (out.empty() ? "" : ",") + std::to_string(gpu.index);
-  }
-  return out;
+  return gpus.empty() ? std::string("-1") : index_list(gpus);
 }
 
 GpuLayout select_gpus(const std::vector<GpuInfo>& visible, const std::string& n_gpu,
                       const std::optional<std::string>& gpu_idx) {
   GpuLayout layout;
-  auto visible_list = [&visible] {
-    std::string out;
-    for (const auto& gpu : visible) {
-      out += (out.empty() ? "" : ",") + std::to_string(gpu.index);
-    }
-    return out.empty() ? std::string("none") : out;
-  };
+  auto visible_list = [&visible] { return visible.empty() ? std::string("none") : index_list(visible); };
   if (gpu_idx) {
     for (int index : parse_index_list(*gpu_idx)) {
       auto it = std::find_if(visible.begin(), visible.end(),
