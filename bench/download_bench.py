@@ -24,6 +24,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import statistics
@@ -214,10 +215,12 @@ class Curl(Client):
 class XlaunchClient(Client):
     name = "xlaunch"
 
-    def __init__(self, binary: str, extra_args: list[str], name: str = "xlaunch"):
+    def __init__(self, binary: str, extra_args: list[str], name: str = "xlaunch",
+                 extra_env: dict[str, str] | None = None):
         self.binary = binary
         self.extra_args = extra_args
         self.name = name
+        self.extra_env = extra_env or {}
 
     def command(self, repo, server, out, scratch):
         catalog = scratch / "catalog.json"
@@ -228,12 +231,18 @@ class XlaunchClient(Client):
         env.update(HF_ENDPOINT=server.endpoint, HF_HOME=str(out / "hf"),
                    XLAUNCH_HOME=str(scratch / "xlaunch-home"),
                    MODELSCOPE_CACHE=str(scratch / "modelscope"))
+        env.update(self.extra_env)
         argv = [self.binary, "download", "-n", "bench-model", "-f", "pytorch", "--catalog",
                 str(catalog), "--download-hub", "huggingface"] + self.extra_args
         return argv, env
 
     def expected(self, repo, out):
-        snap = out / "hf" / "hub" / repo.cache_folder / "snapshots" / repo.commit
+        storage = out / "hf" / "hub" / repo.cache_folder
+        if "XLAUNCH_BENCH_SKIP_LINKS" in self.extra_env:
+            # bench/duty_costs.sh's variant without snapshot links: the blobs are the output.
+            return {f.path: storage / "blobs" / (f.sha256 if f.lfs else f.git_sha1)
+                    for f in repo.files}
+        snap = storage / "snapshots" / repo.commit
         return {f.path: snap / f.path for f in repo.files}
 
     def version(self):
@@ -427,6 +436,10 @@ def parse_args(argv):
     p.add_argument("--xlaunch-base", default="",
                    help="a second xlaunch binary, run interleaved as client `xlaunch-base`, to "
                         "compare two builds in one run (not counted as a peer)")
+    p.add_argument("--xlaunch-variant", action="append", default=[], metavar="NAME=VAR[,VAR]",
+                   help="another client `xlaunch-NAME`: the --xlaunch binary with these "
+                        "environment variables set to 1 (repeatable; bench/duty_costs.sh "
+                        "uses it); like --xlaunch-base, not counted as a peer")
     p.add_argument("--xlaunch-arg", action="append", default=[],
                    help="extra argument appended to `xlaunch download` (repeatable)")
     p.add_argument("--work-dir", default="",
@@ -454,6 +467,15 @@ def parse_args(argv):
         p.error(f"unknown client {bad}")
     if args.reps < 1 or args.scale <= 0:
         p.error("--reps must be >= 1 and --scale > 0")
+    args.xlaunch_variants = []
+    for spec in args.xlaunch_variant:
+        name, _, variables = spec.partition("=")
+        names = [v.strip() for v in variables.split(",") if v.strip()]
+        if not re.fullmatch(r"[A-Za-z0-9_.-]+", name) or not names or \
+                not all(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", v) for v in names):
+            p.error(f"--xlaunch-variant {spec!r}: expected NAME=VAR[,VAR...], "
+                    "e.g. no-hash=XLAUNCH_BENCH_SKIP_HASH")
+        args.xlaunch_variants.append((name, names))
     return args
 
 
@@ -474,6 +496,9 @@ def build_clients(args) -> list[Client]:
                 if why:
                     raise SystemExit(f"--xlaunch-base: {why}")
                 clients.append(XlaunchClient(args.xlaunch_base, args.xlaunch_arg, "xlaunch-base"))
+            for name, variables in args.xlaunch_variants:
+                clients.append(XlaunchClient(args.xlaunch, args.xlaunch_arg, f"xlaunch-{name}",
+                                             {v: "1" for v in variables}))
         elif name == "aria2c":
             clients.append(Aria2())
         elif name == "curl":

@@ -57,7 +57,7 @@ FAKE_XLAUNCH = textwrap.dedent('''\
         assert res.status == 200 and len(data) == size, (path, res.status, len(data), size)
         if "lfs" in entry:
             assert hashlib.sha256(data).hexdigest() == etag == entry["lfs"]["oid"], path
-        if {corrupt} and path.endswith(".safetensors"):
+        if ({corrupt} or os.environ.get("XLAUNCH_TEST_CORRUPT")) and path.endswith(".safetensors"):
             data = b"x" + data[1:]
         blob = os.path.join(storage, "blobs", etag)
         with open(blob, "wb") as fh:
@@ -130,6 +130,28 @@ class BenchHarnessTest(unittest.TestCase):
         self.assertFalse(runs["xlaunch"]["ok"])
         self.assertIn("sha256 mismatch", runs["xlaunch"]["error"])
         self.assertTrue(runs["curl"]["ok"], runs["curl"])
+
+    def test_a_variant_runs_the_same_binary_with_its_variables_set(self):
+        completed, results = self.run_bench("--scenario", "b", "--no-floors", "--clients",
+                                            "xlaunch,curl", "--xlaunch", self.fake_xlaunch(),
+                                            "--xlaunch-variant", "corrupt=XLAUNCH_TEST_CORRUPT")
+        self.assertEqual(completed.returncode, 1, completed.stdout + completed.stderr)
+        runs = {r["client"]: r for r in results["scenarios"]["b"]["runs"]}
+        self.assertTrue(runs["xlaunch"]["ok"], runs["xlaunch"])
+        self.assertFalse(runs["xlaunch-corrupt"]["ok"])
+        self.assertIn("sha256 mismatch", runs["xlaunch-corrupt"]["error"])
+        bad = self.run_bench("--scenario", "b", "--xlaunch-variant", "no-vars=")[0]
+        self.assertEqual(bad.returncode, 2)
+        self.assertIn("expected NAME=VAR", bad.stderr)
+
+    @unittest.skipUnless(shutil.which("git") and os.path.exists(os.path.join(BENCH, "..", ".git")),
+                         "needs a git checkout")
+    def test_the_duty_costs_patch_still_applies(self):
+        # bench/duty_costs.sh builds HEAD with this patch; it must follow the code it patches.
+        completed = subprocess.run(["git", "-C", os.path.join(BENCH, ".."), "apply", "--check",
+                                    os.path.join(BENCH, "duty_costs.patch")],
+                                   capture_output=True, text=True, timeout=60)
+        self.assertEqual(completed.returncode, 0, completed.stderr)
 
     def test_xlaunch_without_download_command_is_skipped_with_a_reason(self):
         completed, results = self.run_bench("--scenario", "c", "--no-floors", "--clients",
