@@ -129,7 +129,7 @@ using Words = std::vector<std::string>;
 
 }  // namespace
 
-TEST_CASE("completion: first word offers commands; a dash offers the default command's flags") {
+TEST_CASE("completion: first word offers commands, a dash offers the default command's flags") {
   CHECK(run({""}) == Words{"launch", "list", "remove-cache", "completion"});
   CHECK(run({"l"}) == Words{"launch", "list"});
   CHECK(run({"--m"}) == Words{"--model-name", "--model-engine", "--model-format", "--model-path"});
@@ -170,7 +170,7 @@ TEST_CASE("completion: --opt=value words, pairs, switches and pass-through flags
   CHECK(run({"--dry-run=x"}).empty());
 }
 
-TEST_CASE("completion: used switches are not offered again; repeatable ones are") {
+TEST_CASE("completion: used switches are not offered again, repeatable ones are") {
   const auto after = run({"--dry-run", "-ev", "A", "B", "--"});
   CHECK(std::find(after.begin(), after.end(), "--dry-run") == after.end());
   CHECK(std::find(after.begin(), after.end(), "--env") != after.end());

@@ -86,7 +86,7 @@ TEST_CASE("settings: the network timeouts are whole seconds, at least one") {
                        doctest::Contains("XLAUNCH_STALL_TIMEOUT is '0', expected an integer from 1 to 3600"), xl::Error);
 }
 
-TEST_CASE("settings: XLAUNCH_HOME moves the config file; ~ expands; empty variables are unset") {
+TEST_CASE("settings: XLAUNCH_HOME moves the config file, ~ expands, empty variables are unset") {
   auto env = home_env();
   env.set("XLAUNCH_HOME", "~/elsewhere");
   env.set("XLAUNCH_PORT", "");
@@ -99,7 +99,7 @@ TEST_CASE("settings: XLAUNCH_HOME moves the config file; ~ expands; empty variab
   CHECK(settings.port == 8000);
 }
 
-TEST_CASE("settings: values are normalised; strings in the file are accepted when valid") {
+TEST_CASE("settings: values are normalised, strings in the file are accepted when valid") {
   auto env = home_env();
   env.set("XLAUNCH_OFFLINE", "Yes");
   env.set("XLAUNCH_HUB", "HuggingFace");
@@ -183,7 +183,7 @@ TEST_CASE("settings: the table is consistent") {
   CHECK(find_setting("nope") == nullptr);
 }
 
-TEST_CASE("settings report: JSON rows carry value types and origins; the table lists every setting") {
+TEST_CASE("settings report: JSON rows carry value types and origins, the table lists every setting") {
   auto env = home_env();
   env.set("XLAUNCH_PORT", "9100");
   const auto settings = load_settings(env, MapConfigFileReader{});

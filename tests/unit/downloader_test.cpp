@@ -156,7 +156,7 @@ TEST_CASE("HF whole repository: paginated listing, pinned commit needs no revisi
   CHECK(w.client.requests.empty());
 }
 
-TEST_CASE("HF: a blob already in the cache is linked, not fetched; a broken regular file is refused") {
+TEST_CASE("HF: a blob already in the cache is linked, not fetched, a broken regular file is refused") {
   World w;
   // Either the transport links each file as it lands (after_commit) or the downloader does it
   // afterwards; the outcome and the errors are the same.
@@ -184,7 +184,7 @@ TEST_CASE("HF: a blob already in the cache is linked, not fetched; a broken regu
   CHECK(w.transport.jobs.size() == 3);  // the two GGUF parts were not fetched again
 }
 
-TEST_CASE("offline without a cache says what to do; low disk space refuses before any transfer") {
+TEST_CASE("offline without a cache says what to do, low disk space refuses before any transfer") {
   World w;
   testing::serve_hf(w.client, w.transport, k_hf, w.repo);
   auto downloader = w.downloader();
@@ -233,7 +233,7 @@ TEST_CASE("the free-space check counts the blocks partials of an interrupted run
   CHECK_NOTHROW(downloader.ensure(w.gguf_target("huggingface"), {}, observer));
 }
 
-TEST_CASE("transfer failures map to hub messages; a retry resumes from what arrived") {
+TEST_CASE("transfer failures map to hub messages, a retry resumes from what arrived") {
   World w;
   testing::serve_hf(w.client, w.transport, k_hf, w.repo);
   auto downloader = w.downloader();
@@ -307,7 +307,7 @@ TEST_CASE("ModelScope: new layout keyed by revision, sha256 on every file, relau
   CHECK(w.client.requests[0].url == k_ms + "/api/v1/models/" + w.repo.id + "/revisions");
 }
 
-TEST_CASE("ModelScope: unknown revision and missing GGUF file are errors; legacy files are reused") {
+TEST_CASE("ModelScope: unknown revision and missing GGUF file are errors, legacy files are reused") {
   World w;
   w.repo.revision_name = "master";
   testing::serve_ms(w.client, w.transport, k_ms, w.repo);

@@ -157,7 +157,7 @@ TEST_CASE("version probe: engine flag first, then the script's own interpreter")
   CHECK(engines::script_interpreter(dir.str() + "/missing").empty());
 }
 
-TEST_CASE("version cache: keyed by path, mtime and size; failures are not cached") {
+TEST_CASE("version cache: keyed by path, mtime and size, failures are not cached") {
   const test::TempDir dir;
   exec::PosixCommandRunner runner;
   const auto program = version_script(dir, "bin/vllm", "0.11.2");

@@ -54,7 +54,7 @@ TEST_CASE("KV geometry: DeepSeek MLA known, others from config.json") {
   CHECK_FALSE(engines::kv_geometry_from_config({{"hidden_size", 4096}}));
 }
 
-TEST_CASE("R1 AWQ fits 8 x 80 GB; the arithmetic is the documented formula") {
+TEST_CASE("R1 AWQ fits 8 x 80 GB, the arithmetic is the documented formula") {
   const auto input = r1_input(Engine::vllm, 360 * k_gib, 163840, test::gpus(8));
   const auto fit = engines::check_fit(input);
   CHECK(fit.kv_cache_bytes == 163840 * k_v3_token_bytes);
@@ -135,7 +135,7 @@ TEST_CASE("llama.cpp and Transformers can offload to RAM, vLLM cannot") {
   CHECK(engines::check_fit(input).verdict == FitVerdict::no_fit);
 }
 
-TEST_CASE("CPU runs use RAM; unknown geometry uses GPUStack's formula") {
+TEST_CASE("CPU runs use RAM, unknown geometry uses GPUStack's formula") {
   engines::FitInput input;
   input.engine = Engine::transformers;
   input.weight_bytes = 30 * k_gib;

@@ -80,7 +80,7 @@ TEST_CASE("--n-gpu and --gpu-idx choose the GPUs") {
   CHECK(layout.free_mib() == 4 * 81920 - 70000 - 10 - 500);
 }
 
-TEST_CASE("GPU probe runs nvidia-smi from PATH; none or a failing one means no GPU") {
+TEST_CASE("GPU probe runs nvidia-smi from PATH, none or a failing one means no GPU") {
   const test::TempDir dir;
   exec::PosixCommandRunner runner;
   CHECK(hardware::probe_nvidia_gpus(runner, dir.str()).empty());

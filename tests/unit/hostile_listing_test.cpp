@@ -129,7 +129,7 @@ TEST_CASE("sizes must be byte counts: not negative, fractional, textual or absur
   CHECK(has(ms_error(ms_entry("\"a.bin\"", "null")), "no 'Size'"));
 }
 
-TEST_CASE("hashes must be hex of the right length; a blob id can never become a path") {
+TEST_CASE("hashes must be hex of the right length, a blob id can never become a path") {
   CHECK(has(hf_error(hf_entry("\"a.bin\"", "12", R"("../../../../escape")")), "field 'oid' is '../../../../escape', not 40 hex digits"));
   CHECK(has(hf_error(hf_entry("\"a.bin\"", "12", "\"" + std::string(64, 'z') + "\"")), "not 40 hex digits"));
   const std::string lfs_bad = R"({"type":"file","path":"a.bin","size":12,"oid":")" + k_sha1 + R"(","lfs":{"oid":"abc","size":12}})";

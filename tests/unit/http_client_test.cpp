@@ -94,7 +94,7 @@ TEST_CASE("client: redirects, followed or not, and the credential rule") {
   CHECK(response.error.find("redirect loop") != std::string::npos);
 }
 
-TEST_CASE("client: 503 and 429 are retried; the last answer is returned when attempts run out") {
+TEST_CASE("client: 503 and 429 are retried, the last answer is returned when attempts run out") {
   RangeServer server;
   server.add_file("busy.json", "ok");
   auto client = make_curl_client(quick_settings());

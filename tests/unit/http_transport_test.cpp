@@ -197,7 +197,7 @@ TEST_CASE("transport: a 64 MiB file is fetched in ranges over several connection
   CHECK(ranged >= 8);
 }
 
-TEST_CASE("transport: the size may be unknown; the first answer tells it") {
+TEST_CASE("transport: the size may be unknown, the first answer tells it") {
   RangeServer server;
   const auto big = random_bytes(30 * k_mebibyte + 5, 8);
   const auto small = random_bytes(777, 9);

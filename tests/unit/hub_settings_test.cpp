@@ -50,7 +50,7 @@ TEST_CASE("token precedence: HF_TOKEN > HUGGING_FACE_HUB_TOKEN > $HF_HOME/token"
   CHECK(read_hub_settings(env).hf.token == "hf_legacy");
 }
 
-TEST_CASE("a token file other users can read is reported; 0600 and variables are not") {
+TEST_CASE("a token file other users can read is reported, 0600 and variables are not") {
   testing::TempDir dir;
   const auto file = dir.path() / "token";
   std::ofstream(file) << "hf_file\n";
