@@ -24,7 +24,8 @@ constexpr milliseconds k_sidecar_interval = k_progress_interval;
 constexpr std::size_t k_finisher_threads = 4;
 // Finishing may lag behind the loop (files wait on disk, not in memory), but the loop is every
 // transfer's critical path. With few cores, four busy finishers at the loop's priority took a
-// third of its time away: scenario c of bench/run.sh spent 0.262 s at nice 0, 0.246 s at +10.
+// third of its time away. Scenario c of bench/run.sh, A/B in one run: 0.262 s at nice 0 and
+// 0.246 s at +10; in another, 0.249 s and 0.244 s.
 constexpr int k_finisher_nice = 10;
 // Opening is one create (and a block reservation) after another in the same folders, which the
 // filesystem serializes anyway: one thread keeps well ahead of the loop, and opens in job order.
@@ -97,6 +98,10 @@ std::vector<FileResult> FetchRun::run() {
   return results;
 }
 
+bool FetchRun::in_loop_hands(std::size_t index) const {
+  return !m_finished[index] && !m_finishing[index] && !m_opening[index];
+}
+
 bool FetchRun::all_finished() const {
   return std::all_of(m_finished.begin(), m_finished.end(), [](bool finished) { return finished; });
 }
@@ -106,7 +111,7 @@ void FetchRun::dispatch(Clock::time_point now, Clock::time_point* wake) {
     RangeTask* task = nullptr;
     std::size_t index = 0;
     for (index = m_first_open; index < m_next_start && task == nullptr; ++index) {
-      if (!m_finished[index] && !m_finishing[index] && !m_opening[index]) {
+      if (in_loop_hands(index)) {
         task = m_files[index]->next_ready(now, wake);
       }
     }
@@ -153,10 +158,17 @@ void FetchRun::start_file(std::size_t index) {
   });
 }
 
-void FetchRun::collect_opened() {
-  for (const std::size_t index : m_opener->take_finished()) {
+std::vector<std::size_t> FetchRun::take_opened() {
+  auto opened = m_opener->take_finished();
+  for (const std::size_t index : opened) {
     m_opening[index] = false;
     --m_opening_count;
+  }
+  return opened;
+}
+
+void FetchRun::collect_opened() {
+  for (const std::size_t index : take_opened()) {
     file_started(index);
   }
 }
@@ -313,7 +325,7 @@ void FetchRun::flush_progress(std::size_t index) {
 
 void FetchRun::flush_progress(Clock::time_point now) {
   for (std::size_t index = m_first_open; index < m_next_start; ++index) {
-    if (!m_finished[index] && !m_finishing[index] && !m_opening[index]) {
+    if (in_loop_hands(index)) {
       flush_progress(index);
       m_files[index]->save_progress(now, k_sidecar_interval);
     }
@@ -330,9 +342,7 @@ void FetchRun::stop_everything() {
   }
   // Files being opened are not started yet: let the opener finish with them, then cancel them.
   m_opener->wait_idle();
-  for (const std::size_t index : m_opener->take_finished()) {
-    m_opening[index] = false;
-    --m_opening_count;
+  for (const std::size_t index : take_opened()) {
     m_observer.on_file_started(m_files[index]->job(), m_opened[index].kept);
   }
   // Files already being finished are complete: let them land rather than cancel them midway.
