@@ -135,12 +135,16 @@ std::optional<FileLock> FileLock::try_acquire(const fs::path& path) {
   return std::nullopt;
 }
 
-FileLock FileLock::acquire(const fs::path& path, std::chrono::milliseconds timeout) {
+FileLock FileLock::acquire(const fs::path& path, std::chrono::milliseconds timeout,
+                           const std::atomic<bool>* cancel) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   auto pause = std::chrono::milliseconds(10);
   while (true) {
     if (auto lock = try_acquire(path)) {
       return std::move(*lock);
+    }
+    if (cancel != nullptr && cancel->load()) {
+      throw Error(ExitCode::interrupted, "interrupted while waiting for the lock " + path.string());
     }
     if (std::chrono::steady_clock::now() >= deadline) {
       break;

@@ -11,6 +11,7 @@
 // `{path}.pid` created with O_EXCL; one whose recorded pid is no longer alive on this host
 // is taken over.
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <optional>
@@ -21,8 +22,10 @@ class FileLock {
  public:
   // Waits at most `timeout` (polling) for the lock. Creates parent folders and the file
   // (mode 0664). Throws Error(ExitCode::download) naming the file and the holder's pid on
-  // timeout, and on any other failure.
-  static FileLock acquire(const std::filesystem::path& path, std::chrono::milliseconds timeout);
+  // timeout, and on any other failure; Error(ExitCode::interrupted) within a quarter of a
+  // second once `*cancel` is set.
+  static FileLock acquire(const std::filesystem::path& path, std::chrono::milliseconds timeout,
+                          const std::atomic<bool>* cancel = nullptr);
 
   // One attempt, no waiting: nullopt when someone else holds it.
   static std::optional<FileLock> try_acquire(const std::filesystem::path& path);
