@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 
@@ -19,6 +21,7 @@
 #include "core/cache/file_lock.hpp"
 #include "core/cache/hf_cache.hpp"
 #include "core/cache/ms_cache.hpp"
+#include "core/cache/shared_locks.hpp"
 #include "fake_http.hpp"
 
 using namespace xl;
@@ -145,6 +148,17 @@ TEST_CASE("file lock: exclusive, times out naming the holder, freed when the hol
     CHECK(std::string(error.what()).find("held by process " + std::to_string(child)) != std::string::npos);
     CHECK(error.code() == ExitCode::download);
   }
+  // A cancel ends the wait long before the timeout (the transfer engine's claims rely on it).
+  std::atomic<bool> cancel{true};
+  const auto started = std::chrono::steady_clock::now();
+  try {
+    FileLock::acquire(path, std::chrono::seconds(30), &cancel);
+    FAIL("acquired a held lock");
+  } catch (const Error& error) {
+    CHECK(error.code() == ExitCode::interrupted);
+    CHECK(std::string(error.what()) == "interrupted while waiting for the lock " + path.string());
+  }
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
   ::kill(child, SIGKILL);
   ::waitpid(child, nullptr, 0);
   ::close(ready[0]);
@@ -154,6 +168,27 @@ TEST_CASE("file lock: exclusive, times out naming the holder, freed when the hol
   CHECK(lock.path() == path);
   auto moved = std::move(lock);
   CHECK_FALSE(FileLock::try_acquire(path).has_value());  // the moved-to lock still holds it
+}
+
+TEST_CASE("shared locks: one lock per path while any handle lives, released with the last") {
+  testing::TempDir dir;
+  const fs::path repo_lock = dir.path() / ".lock" / "repo.lock";
+  const fs::path other = dir.path() / ".lock" / "other.lock";
+  SharedLocks locks;
+  auto first = locks.hold(repo_lock, std::chrono::seconds(1), nullptr);
+  auto second = locks.hold(repo_lock, std::chrono::seconds(1), nullptr);  // would time out if taken twice
+  CHECK(first == second);
+  auto third = locks.hold(other, std::chrono::seconds(1), nullptr);
+  CHECK(third != first);
+  CHECK_FALSE(FileLock::try_acquire(repo_lock).has_value());
+  first.reset();
+  CHECK_FALSE(FileLock::try_acquire(repo_lock).has_value());  // `second` still holds it
+  second.reset();
+  CHECK(FileLock::try_acquire(repo_lock).has_value());
+  CHECK_FALSE(FileLock::try_acquire(other).has_value());
+  // Taken again after the last handle went.
+  auto again = locks.hold(repo_lock, std::chrono::seconds(1), nullptr);
+  CHECK_FALSE(FileLock::try_acquire(repo_lock).has_value());
 }
 
 TEST_CASE("flock holder: found by device and inode in /proc/locks, waiters and other files skipped") {
