@@ -25,6 +25,7 @@ const char* status_name(http::FileStatus status) {
     case http::FileStatus::no_space: return "no_space";
     case http::FileStatus::cancelled: return "cancelled";
     case http::FileStatus::io_error: return "io_error";
+    case http::FileStatus::lock_failed: return "lock_failed";
   }
   return "unknown";
 }

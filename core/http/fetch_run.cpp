@@ -147,7 +147,20 @@ void FetchRun::start_file(std::size_t index) {
   ++m_opening_count;
   FileDownload* file = m_files[index].get();
   Opened* opened = &m_opened[index];
-  m_opener->submit(index, [file, opened] {
+  m_opener->submit(index, [file, opened, cancel = m_cancel] {
+    if (const auto& claim = file->job().claim) {
+      try {
+        opened->claim = claim(cancel);
+      } catch (const std::exception& error) {
+        // A claim ends its wait by throwing when cancelled: that is a cancel, not a failure.
+        const bool cancelled = cancel != nullptr && cancel->load();
+        opened->error = FileIoError(cancelled ? FileStatus::cancelled : FileStatus::lock_failed, error.what());
+        return;
+      }
+      if (!opened->claim.transfer_needed) {
+        return;
+      }
+    }
     try {
       opened->kept = file->start();
     } catch (const FileIoError& error) {
@@ -178,6 +191,12 @@ void FetchRun::file_started(std::size_t index) {
   if (const auto& error = m_opened[index].error) {
     m_observer.on_file_started(file.job(), 0);
     fail(index, error->status(), file.job().display_name + ": " + error->what(), 0);
+    return;
+  }
+  if (!m_opened[index].claim.transfer_needed) {
+    m_observer.on_file_started(file.job(), file.job().expected_size.value_or(0));
+    file.finish_found_in_place();
+    report_finished(index);
     return;
   }
   m_observer.on_file_started(file.job(), m_opened[index].kept);
@@ -311,6 +330,10 @@ void FetchRun::collect_verified() {
 
 void FetchRun::report_finished(std::size_t index) {
   m_finished[index] = true;
+  // The file has settled (in place, failed or cancelled): what its claim took, e.g. its lock,
+  // is let go now, not at the end of the run, so a process waiting for it never waits on us
+  // for anything else.
+  m_opened[index].claim.held.reset();
   flush_progress(index);
   m_observer.on_file_finished(m_files[index]->job(), m_files[index]->result());
 }

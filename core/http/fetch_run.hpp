@@ -4,9 +4,9 @@
 // One call of Transport::fetch on the curl transport: the loop that keeps up to
 // max_connections requests in flight on a multi handle, starts files lazily (at most
 // 4 x max_connections open at once), routes ended requests through judge_exchange, and reports
-// progress (throttled) and results to the observer, all on the calling thread. Opening a file's
-// partial runs on one WorkerPool thread (in job order, ahead of the loop), and finishing a
-// complete file (verify, fsync, rename) on four more.
+// progress (throttled) and results to the observer, all on the calling thread. Opening a file
+// (its job's claim, then its partial) runs on one WorkerPool thread, in job order, ahead of the
+// loop; finishing a complete file (verify, fsync, rename) on four more.
 
 #include "core/http/curl_handles.hpp"
 #include "core/http/exchange.hpp"
@@ -83,8 +83,9 @@ class FetchRun {
   std::vector<bool> m_opening;    // handed to m_opener: likewise
   std::size_t m_opening_count = 0;
   struct Opened {
+    Claim claim;                         // held until the file is reported finished
     std::uint64_t kept = 0;              // bytes reused from an earlier run
-    std::optional<FileIoError> error;    // why the partial could not be opened
+    std::optional<FileIoError> error;    // why the claim failed or the partial could not be opened
   };
   std::vector<Opened> m_opened;  // written by m_opener's job, read once it is taken back
   FolderSync m_folders;  // renames made durable in batches; flushed before run() returns

@@ -318,6 +318,12 @@ void FileDownload::finish_failed(FileStatus status, const std::string& error) {
   }
 }
 
+void FileDownload::finish_found_in_place() {
+  m_done = true;
+  m_result.status = FileStatus::ok;
+  m_result.found_in_place = true;
+}
+
 void FileDownload::finish_cancelled() {
   if (m_done) {
     return;

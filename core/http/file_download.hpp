@@ -96,6 +96,8 @@ class FileDownload {
   void finish_verified(FolderSync& folders);
   // Records a failure; integrity failures discard the partial, others keep it for a resume.
   void finish_failed(FileStatus status, const std::string& error);
+  // Done without a transfer: the job's claim found the file in place (never started).
+  void finish_found_in_place();
   // Stops where it is (cancel), keeping the partial.
   void finish_cancelled();
   // Rewrites the sidecar if bytes arrived since it was last written, at most once per `interval`.

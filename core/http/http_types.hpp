@@ -5,9 +5,11 @@
 // transfer engine (the only code that talks to libcurl). Plain values, so hubs, cache and
 // download logic are unit-tested with fakes of the two interfaces below.
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -52,6 +54,14 @@ class Client {
   virtual Response send(const Request& request) = 0;
 };
 
+// What a job's claim (below) hands back to the transfer engine.
+struct Claim {
+  bool transfer_needed = true;  // false: the file was found in place; nothing is fetched
+  // Kept until the file has settled (in place, failed or cancelled), then released: the lock
+  // other processes honour while the file is written.
+  std::shared_ptr<const void> held;
+};
+
 // One file to bring into the cache.
 struct FileJob {
   std::string display_name;                    // repo-relative path, for messages and progress
@@ -63,10 +73,30 @@ struct FileJob {
   // needs the file in place (linking it into a snapshot) overlaps the rest of the transfer.
   // Must be thread-safe and must not throw. Optional.
   std::function<void()> after_commit;
+  // Runs before anything of the file is touched, on the engine's opener thread: one job after
+  // another in job order, while earlier files transfer. Takes what the file must hold while it
+  // is written and says whether a transfer is still needed. May block, but must return soon
+  // (throwing) once `*cancel` is set (`cancel` may be null). A throw fails this file alone
+  // (FileStatus::lock_failed, what() as the error). Optional.
+  std::function<Claim(const std::atomic<bool>* cancel)> claim;
 };
 
 // io_error: the local file could not be written, synced or renamed (other than ENOSPC).
-enum class FileStatus { ok, not_found, unauthorized, http_error, network_error, integrity_error, no_space, cancelled, io_error };
+// lock_failed: the job's claim threw: the lock the file is written under was not taken (another
+// process held it past the timeout, or the lock file could not be made), or the check made
+// under it failed.
+enum class FileStatus {
+  ok,
+  not_found,
+  unauthorized,
+  http_error,
+  network_error,
+  integrity_error,
+  no_space,
+  cancelled,
+  io_error,
+  lock_failed
+};
 
 struct FileResult {
   FileStatus status = FileStatus::ok;
@@ -74,6 +104,7 @@ struct FileResult {
   std::string error;                  // one line: the cause, URL without secrets
   std::uint64_t bytes_transferred = 0;  // bytes received over the network by this run
   std::uint64_t bytes_reused = 0;       // bytes of a partial file kept from an earlier run
+  bool found_in_place = false;          // ok without a transfer: the claim found the file done
 };
 
 // Progress events, delivered on the calling thread.

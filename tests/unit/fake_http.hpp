@@ -88,20 +88,43 @@ class FakeClient final : public http::Client {
   }
 };
 
-// Serves bytes by URL: writes the destination like the real engine (verified, atomic).
+// Serves bytes by URL: writes the destination like the real engine (verified, atomic), each
+// job under its claim, released once the file has settled.
 class FakeTransport final : public http::Transport {
  public:
   std::map<std::string, std::string> contents;  // url -> bytes
   std::map<std::string, http::FileResult> failures;  // url -> forced result
-  std::vector<http::FileJob> jobs;
+  std::vector<http::FileJob> jobs;     // every job handed over
+  std::vector<std::string> fetched;    // display names of the jobs whose claim asked for a transfer
   bool run_after_commit = true;  // as the curl transport does; false: a transport without the hook
 
   std::vector<http::FileResult> fetch(std::span<const http::FileJob> batch, http::TransferObserver& observer) override {
     std::vector<http::FileResult> results;
     for (const auto& job : batch) {
       jobs.push_back(job);
-      observer.on_file_started(job, 0);
       http::FileResult result;
+      http::Claim claim;
+      if (job.claim) {
+        try {
+          claim = job.claim(nullptr);
+        } catch (const std::exception& error) {
+          observer.on_file_started(job, 0);
+          result.status = http::FileStatus::lock_failed;
+          result.error = job.display_name + ": " + error.what();
+          observer.on_file_finished(job, result);
+          results.push_back(result);
+          continue;
+        }
+      }
+      if (!claim.transfer_needed) {
+        observer.on_file_started(job, job.expected_size.value_or(0));
+        result.found_in_place = true;
+        observer.on_file_finished(job, result);
+        results.push_back(result);
+        continue;
+      }
+      fetched.push_back(job.display_name);
+      observer.on_file_started(job, 0);
       if (auto failure = failures.find(job.request.url); failure != failures.end()) {
         result = failure->second;
       } else if (auto it = contents.find(job.request.url); it == contents.end()) {

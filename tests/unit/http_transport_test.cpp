@@ -13,7 +13,9 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <numeric>
 #include <set>
+#include <thread>
 
 using namespace xl::http;
 using xl::test::random_bytes;
@@ -179,6 +181,135 @@ TEST_CASE("transport: after_commit runs once per verified file, with the file al
       CHECK(in_place[name]);
     }
   }
+}
+
+TEST_CASE("transport: each file is claimed in job order before it is touched, and let go once it has settled") {
+  RangeServer server;
+  std::vector<FileJob> jobs;
+  std::vector<std::string> contents;
+  for (int i = 0; i < 10; ++i) {
+    contents.push_back(random_bytes(static_cast<std::size_t>(3000 + i * 200'000), static_cast<std::uint32_t>(300 + i)));
+    const auto name = "k" + std::to_string(i) + ".bin";
+    server.add_file(name, contents.back());
+    jobs.push_back(job_for(server, name, contents.back(), i == 6 ? "/files/" + name + "?fault=corrupt" : ""));
+  }
+  // Job 3 is found in place (a stale copy sits at its destination: it must stay untouched),
+  // job 4's claim fails, the others take a hold whose release records what it saw.
+  write_file(jobs[3].destination, "left by another process");
+  std::mutex mutex;
+  std::vector<std::size_t> claim_order;
+  std::map<std::size_t, std::string> at_release;  // job -> its destination's state when let go
+  std::atomic<int> live_holds{0};
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    jobs[i].claim = [&, i](const std::atomic<bool>*) {
+      {
+        std::lock_guard lock(mutex);
+        claim_order.push_back(i);
+      }
+      CHECK_FALSE(fs::exists(jobs[i].destination.string() + ".incomplete"));
+      if (i == 4) {
+        throw std::runtime_error("timed out waiting for the lock of k4");
+      }
+      Claim claim;
+      claim.transfer_needed = i != 3;
+      ++live_holds;
+      claim.held = std::shared_ptr<const void>(nullptr, [&, i](const void*) {
+        std::lock_guard lock(mutex);
+        at_release[i] = read_file(jobs[i].destination) == contents[i] ? "in place" : "absent or wrong";
+        --live_holds;
+      });
+      return claim;
+    };
+  }
+  // A hold is let go when its file settles, not at the end of the run: by the time the file
+  // is reported finished.
+  struct ReleaseChecker : RecordingObserver {
+    std::function<void(const std::string&)> check;
+    void on_file_finished(const FileJob& job, const FileResult& result) override {
+      RecordingObserver::on_file_finished(job, result);
+      check(job.display_name);
+    }
+  } observer;
+  std::set<std::string> held_at_finish;
+  observer.check = [&](const std::string& name) {
+    const std::size_t i = static_cast<std::size_t>(std::stoi(name.substr(1)));
+    std::lock_guard lock(mutex);
+    if (i != 4 && at_release.count(i) == 0) {
+      held_at_finish.insert(name);
+    }
+  };
+  const auto results = fetch(jobs, test_settings(), &observer);
+  CHECK(held_at_finish.empty());
+  std::vector<std::size_t> in_order(jobs.size());
+  std::iota(in_order.begin(), in_order.end(), 0);
+  CHECK(claim_order == in_order);
+  CHECK(live_holds == 0);
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    const auto& name = jobs[i].display_name;
+    INFO(name << ": " << results[i].error);
+    if (i == 3) {
+      CHECK(results[i].status == FileStatus::ok);
+      CHECK(results[i].found_in_place);
+      CHECK(read_file(jobs[i].destination) == "left by another process");
+      CHECK(count_requests(server, "/files/" + name) == 0);
+    } else if (i == 4) {
+      CHECK(results[i].status == FileStatus::lock_failed);
+      CHECK(results[i].error == "k4.bin: timed out waiting for the lock of k4");
+      CHECK(count_requests(server, "/files/" + name) == 0);
+      CHECK(at_release.count(i) == 0);
+    } else if (i == 6) {
+      CHECK(results[i].status == FileStatus::integrity_error);
+      CHECK(at_release[i] == "absent or wrong");
+    } else {
+      CHECK(results[i].status == FileStatus::ok);
+      CHECK_FALSE(results[i].found_in_place);
+      CHECK(at_release[i] == "in place");  // held until the file was verified and renamed
+    }
+  }
+  // The file found in place counts as fully present for progress, with no bytes moved.
+  CHECK(observer.started.size() == jobs.size());
+  CHECK(observer.finished.size() == jobs.size());
+  CHECK(observer.already_have == jobs[3].expected_size);
+}
+
+TEST_CASE("transport: a cancel ends a claim that is waiting, and the files after it never start") {
+  RangeServer server;
+  std::vector<FileJob> jobs;
+  for (int i = 0; i < 3; ++i) {
+    const auto bytes = random_bytes(4000, static_cast<std::uint32_t>(400 + i));
+    const auto name = "w" + std::to_string(i) + ".bin";
+    server.add_file(name, bytes);
+    jobs.push_back(job_for(server, name, bytes));
+  }
+  std::atomic<bool> cancel{false};
+  std::atomic<bool> waiting{false};
+  // Job 1's lock is held elsewhere: its claim waits, as FileLock::acquire does, until cancelled.
+  jobs[1].claim = [&](const std::atomic<bool>* flag) -> Claim {
+    REQUIRE(flag == &cancel);
+    waiting = true;
+    while (!flag->load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    throw std::runtime_error("interrupted while waiting for the lock");
+  };
+  std::thread canceller([&] {
+    while (!waiting) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    cancel = true;
+  });
+  RecordingObserver observer;
+  auto transport = make_curl_transport(test_settings(), &cancel);
+  const auto results = transport->fetch(jobs, observer);
+  canceller.join();
+  REQUIRE(results.size() == 3);
+  CHECK(results[0].status == FileStatus::ok);
+  CHECK(results[1].status == FileStatus::cancelled);
+  CHECK(results[2].status == FileStatus::cancelled);
+  CHECK(count_requests(server, "/files/w1.bin") == 0);
+  CHECK(count_requests(server, "/files/w2.bin") == 0);
+  CHECK_FALSE(fs::exists(jobs[2].destination.string() + ".incomplete"));
 }
 
 TEST_CASE("transport: a 64 MiB file is fetched in ranges over several connections and verifies") {
