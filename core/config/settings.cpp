@@ -43,7 +43,7 @@ const std::array<SettingDef, 12> k_settings{{
      "seconds without a received byte before a request is aborted and retried", SettingType::integer, 1,
      3600, {}, &Settings::stall_timeout},
     {"lock_timeout", "XLAUNCH_LOCK_TIMEOUT", "", "600",
-     "seconds to wait while another xlaunch downloads the same model", SettingType::integer, 0,
+     "seconds to wait for a file another process (xlaunch, huggingface_hub) is downloading", SettingType::integer, 0,
      86400, {}, &Settings::lock_timeout},
     {"offline", "XLAUNCH_OFFLINE", "--offline", "false",
      "never contact a hub; launch only what is already cached", SettingType::boolean, 0, 0, {},

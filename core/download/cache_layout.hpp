@@ -35,9 +35,9 @@ class CacheLayout {
   // Where the transfer engine writes the bytes.
   virtual std::filesystem::path fetch_destination(const std::string& model_id, const hubs::RevisionInfo& rev,
                                                   const hubs::RemoteFile& file) const = 0;
-  // Locks to hold while fetching these files (sorted, unique).
-  virtual std::vector<std::filesystem::path> lock_paths(const std::string& model_id,
-                                                        const std::vector<hubs::RemoteFile>& files) const = 0;
+  // The lock to hold while fetching this file, shared with the hub's own clients (HF: one per
+  // blob, as huggingface_hub takes; MS: one per repository).
+  virtual std::filesystem::path lock_path(const std::string& model_id, const hubs::RemoteFile& file) const = 0;
   // After a file was fetched or found reusable: check what the engine could not (HF git
   // sha1 of non-LFS files) and put it in the snapshot folder. Throws Error(download).
   virtual void install(const std::string& model_id, const hubs::RevisionInfo& rev, const hubs::RemoteFile& file,

@@ -5,7 +5,7 @@
 #include <future>
 #include <set>
 
-#include "core/cache/file_lock.hpp"
+#include "core/cache/shared_locks.hpp"
 #include "core/cache/hf_cache.hpp"
 #include "core/download/remote_listing.hpp"
 #include "core/http/folder_sync.hpp"
@@ -76,6 +76,9 @@ std::vector<hubs::RemoteFile> files_from_record(const cache::CompletionRecord& r
     case http::FileStatus::io_error:
       throw Error(ExitCode::download, "cannot write " + where + " into the cache" + detail +
                                           "; check permissions of the cache folder" + more);
+    case http::FileStatus::lock_failed:
+      // The lock's own message names the lock, its holder and what to do.
+      throw Error(ExitCode::download, std::string(cause) + more);
     case http::FileStatus::network_error:
     case http::FileStatus::ok:
       break;
@@ -217,37 +220,38 @@ DownloadResult Downloader::ensure(const DownloadTarget& target, const DownloadOp
   }
   if (!missing.empty()) {
     cache::check_free_space(r.plan.space_needed(), r.plan.free_bytes, r.plan.cache_root, options.force);
-    // "partial": shows in `xlaunch cached` until it completes. Written while the locks are
-    // taken: both are a few milliseconds of filesystem work for hundreds of files.
+    // "partial": shows in `xlaunch cached` until it completes. A few milliseconds of
+    // filesystem work for hundreds of files, done while the first files are claimed.
     auto partial_record_saved = std::async(std::launch::async, [&] { m_records.save(record); });
 
-    std::vector<cache::FileLock> locks;
-    for (const auto& path : r.layout->lock_paths(model_id, missing)) {
-      locks.push_back(cache::FileLock::acquire(path, options.lock_timeout));
-    }
-    partial_record_saved.get();
-    // Re-check under the locks: another process may have finished some files meanwhile. If the
-    // repo is still absent from the cache, no one did: each of its blobs is locked by us now.
-    const bool still_empty = r.cache_was_empty && r.layout->holds_nothing_of(model_id);
+    // Files with the same blob (identical content under two paths) are fetched once: one job
+    // per destination, the others are linked to it afterwards.
     std::vector<hubs::RemoteFile> to_fetch;
+    std::vector<fs::path> destinations;  // of to_fetch
+    std::vector<hubs::RemoteFile> sharing;
+    std::set<fs::path> seen;
     for (const auto& file : missing) {
-      if (still_empty) {
+      auto destination = r.layout->fetch_destination(model_id, r.rev, file);
+      if (seen.insert(destination).second) {
         to_fetch.push_back(file);
-        continue;
+        destinations.push_back(std::move(destination));
+      } else {
+        sharing.push_back(file);
       }
-      if (r.layout->is_cached(model_id, r.rev, file)) {
-        continue;
-      }
-      if (auto source = r.layout->reusable(model_id, r.rev, file)) {
-        r.layout->install(model_id, r.rev, file, source);
-        continue;
-      }
-      to_fetch.push_back(file);
     }
-    // Each fetched file is put in the snapshot by the transfer engine's finisher thread as soon
-    // as it is in place, not in one pass after the last byte: for 500 small files that pass
-    // was a fifth of the run. A file the engine did not install (or whose install failed) is
-    // handled below, on this thread, exactly as before.
+    // Each file is claimed just before it is opened, on the engine's opener thread, while the
+    // files before it transfer: its lock is taken, then the cache is checked again, since
+    // another process may have finished the file meanwhile. So a lock held elsewhere stops only
+    // the files from it on, not the whole download before its first byte; Ctrl-C ends the wait;
+    // and each lock is let go as soon as its file settles, so waiting for one lock never waits
+    // on anything we hold: no two downloads can deadlock, whatever order they take files in.
+    // (Speed was not the reason: on 500 small files, no wall change against taking every lock
+    // up front.)
+    // Each fetched file is put in the snapshot by the engine's finisher thread as soon as it is
+    // in place, not in one pass after the last byte: for 500 small files that pass was a fifth
+    // of the run. A file the engine did not install (or whose install failed) is handled
+    // below, on this thread.
+    cache::SharedLocks locks;
     std::vector<char> installed(to_fetch.size(), 0);  // char, not bool: written from several threads
     std::vector<std::exception_ptr> install_errors(to_fetch.size());
     const CacheLayout& layout = *r.layout;
@@ -257,9 +261,29 @@ DownloadResult Downloader::ensure(const DownloadTarget& target, const DownloadOp
       http::FileJob job;
       job.display_name = file.path;
       job.request = r.hub->file_request(model_id, r.rev, file.path);
-      job.destination = r.layout->fetch_destination(model_id, r.rev, file);
+      job.destination = destinations[i];
       job.expected_size = file.size;
       job.expected_sha256 = file.sha256;
+      job.claim = [&layout, &locks, &model_id, &rev = r.rev, &file, &installed, timeout = options.lock_timeout,
+                   i](const std::atomic<bool>* cancel) {
+        http::Claim claim;
+        claim.held = locks.hold(layout.lock_path(model_id, file), timeout, cancel);
+        // While the repo is absent from the cache no one has the file (one stat for a first
+        // download); after that, three.
+        if (layout.holds_nothing_of(model_id)) {
+          return claim;
+        }
+        if (layout.is_cached(model_id, rev, file)) {
+          claim.transfer_needed = false;
+        } else if (auto source = layout.reusable(model_id, rev, file)) {
+          layout.install(model_id, rev, file, source);
+          claim.transfer_needed = false;
+        }
+        if (!claim.transfer_needed) {
+          installed[i] = 1;
+        }
+        return claim;
+      };
       job.after_commit = [&layout, &model_id, &rev = r.rev, &file, &installed, &install_errors, i] {
         try {
           layout.install(model_id, rev, file, std::nullopt);
@@ -271,6 +295,7 @@ DownloadResult Downloader::ensure(const DownloadTarget& target, const DownloadOp
       jobs.push_back(std::move(job));
     }
     const auto results = jobs.empty() ? std::vector<http::FileResult>{} : m_transport.fetch(jobs, observer);
+    partial_record_saved.get();
     std::size_t failures = 0;
     std::optional<std::size_t> first_failure;
     for (std::size_t i = 0; i < to_fetch.size(); ++i) {
@@ -285,7 +310,7 @@ DownloadResult Downloader::ensure(const DownloadTarget& target, const DownloadOp
       }
       result.bytes_transferred += results[i].bytes_transferred;
       result.bytes_reused += results[i].bytes_reused;
-      ++result.files_fetched;
+      result.files_fetched += results[i].found_in_place ? 0 : 1;
       try {
         if (install_errors[i]) {
           std::rethrow_exception(install_errors[i]);
@@ -308,6 +333,9 @@ DownloadResult Downloader::ensure(const DownloadTarget& target, const DownloadOp
       missing_result.error = "the transfer engine returned no result";
       throw_transfer_failure(*r.hub, model_id, r.rev, to_fetch[i], i < results.size() ? results[i] : missing_result,
                              failures);
+    }
+    for (const auto& file : sharing) {
+      r.layout->install(model_id, r.rev, file, std::nullopt);  // every job succeeded: its blob is in place
     }
     // The snapshot entries made for them become durable with one fsync per folder.
     std::set<fs::path> folders;

@@ -1,6 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
-#include <set>
-
 #include "core/cache/atomic_file.hpp"
 #include "core/cache/hf_cache.hpp"
 #include "core/cache/snapshot_path.hpp"
@@ -65,13 +63,8 @@ class HfLayout final : public CacheLayout {
     return m_cache.blob_path(model_id, require_blob(model_id, file));
   }
 
-  std::vector<fs::path> lock_paths(const std::string& model_id,
-                                   const std::vector<hubs::RemoteFile>& files) const override {
-    std::set<fs::path> paths;
-    for (const auto& file : files) {
-      paths.insert(m_cache.lock_path(model_id, require_blob(model_id, file)));
-    }
-    return {paths.begin(), paths.end()};
+  fs::path lock_path(const std::string& model_id, const hubs::RemoteFile& file) const override {
+    return m_cache.lock_path(model_id, require_blob(model_id, file));
   }
 
   void install(const std::string& model_id, const hubs::RevisionInfo& rev, const hubs::RemoteFile& file,

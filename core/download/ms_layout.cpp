@@ -41,8 +41,8 @@ class MsLayout final : public CacheLayout {
     return snapshot_dir(model_id, rev) / fs::path(file.path);
   }
 
-  std::vector<fs::path> lock_paths(const std::string& model_id, const std::vector<hubs::RemoteFile>&) const override {
-    return {m_cache.lock_path(model_id)};
+  fs::path lock_path(const std::string& model_id, const hubs::RemoteFile&) const override {
+    return m_cache.lock_path(model_id);
   }
 
   void install(const std::string& model_id, const hubs::RevisionInfo& rev, const hubs::RemoteFile& file,

@@ -1,12 +1,14 @@
 # SPDX-License-Identifier: Apache-2.0
 """Several xlaunch processes on one cache: four downloads of the same spec started at the same
 moment all succeed while the hub sends each file's bytes exactly once (the per-blob locks make
-the others wait, then find the files done); a lock whose holder is alive bounds the wait by
-XLAUNCH_LOCK_TIMEOUT; a lock left by a kill -9'ed xlaunch blocks no one."""
+the others wait, then find the files done); a lock whose holder is alive bounds the wait for
+that file by XLAUNCH_LOCK_TIMEOUT while the other files download, and Ctrl-C ends that wait; a
+lock left by a kill -9'ed xlaunch blocks no one."""
 import fcntl
 import hashlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -87,6 +89,46 @@ class Concurrency(DownloadTestCase):
         self.assertEqual(len(errors), 1, msg=err)
         self.assertIn("timed out after 1 s waiting for the lock " + lock, errors[0])
         self.assertLess(waited, 20, msg="a 1 s lock timeout took %.1f s" % waited)
+        # Only the held file waits: the others are fetched meanwhile, each once.
+        expected_sent = {p: (0 if p == shard else len(d)) for p, d in self.expected.items()}
+        self.assertEqual(self.bytes_sent_per_file(), expected_sent)
+        self.assertEqual(blob_problems(self.hf_cache()), [])
+
+        # The holder gone, the next run fetches only the file it held.
+        result = self.run_xlaunch(*self.args, env={"XLAUNCH_LOCK_TIMEOUT": "1"})
+        self.assertExit(result, 0)
+        self.assert_files(result.json(), self.expected)
+        self.assertEqual(result.json()["files_fetched"], 1)
+        expected_sent[shard] = len(self.expected[shard])
+        self.assertEqual(self.bytes_sent_per_file(), expected_sent)
+
+    def test_ctrl_c_ends_a_wait_for_a_lock(self):
+        # Every blob's lock is held elsewhere: the download waits on its first file's lock.
+        # A blob is named by its sha256 (LFS files) or its git blob id (the others): hold both.
+        held = []
+        try:
+            for data in self.expected.values():
+                for blob in (hashlib.sha256(data).hexdigest(),
+                             hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()):
+                    lock = os.path.join(self.hf_cache(), ".locks", repo_folder(MODEL_ID), blob + ".lock")
+                    os.makedirs(os.path.dirname(lock), exist_ok=True)
+                    handle = open(lock, "w")
+                    held.append(handle)
+                    fcntl.flock(handle, fcntl.LOCK_EX)
+            process = self.start()  # the default lock timeout: ten minutes
+            self.addCleanup(lambda: process.poll() is None and process.kill())
+            time.sleep(1.0)
+            self.assertIsNone(process.poll(), msg="the download did not wait for the locks")
+            interrupted = time.monotonic()
+            process.send_signal(signal.SIGINT)
+            _, err = process.communicate(timeout=30)
+            took = time.monotonic() - interrupted
+        finally:
+            for handle in held:
+                handle.close()
+        self.assertEqual(process.returncode, 130, msg=err)
+        self.assertLess(took, 5, msg="Ctrl-C took %.1f s to end a wait for a lock" % took)
+        self.assertIn("interrupted", err)
         self.assertEqual(self.bytes_sent_per_file(), dict.fromkeys(self.expected, 0))
 
     def test_a_lock_left_by_a_killed_process_blocks_no_one(self):
@@ -97,7 +139,7 @@ class Concurrency(DownloadTestCase):
             self.assertLess(time.monotonic(), deadline, "the first download never reached the CDN")
             self.assertIsNone(first.poll(), msg=first.stderr.read() if first.poll() is not None else "")
             time.sleep(0.05)
-        time.sleep(0.3)  # mid-transfer, holding every blob's lock
+        time.sleep(0.3)  # mid-transfer, holding the locks of the files in flight
         first.kill()
         first.communicate()
         shard = sorted(p for p in self.expected if p.endswith(".safetensors"))[0]

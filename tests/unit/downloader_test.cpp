@@ -329,8 +329,8 @@ TEST_CASE("ModelScope: unknown revision and missing GGUF file are errors, legacy
   CHECK(plan.files[0].cached);
   CHECK_FALSE(plan.files[1].cached);
   auto result = downloader.ensure(w.gguf_target("modelscope"), {}, observer);
-  REQUIRE(w.transport.jobs.size() == 1);
-  CHECK(w.transport.jobs[0].display_name.find("00002-of-00002") != std::string::npos);
+  REQUIRE(w.transport.fetched.size() == 1);
+  CHECK(w.transport.fetched[0].find("00002-of-00002") != std::string::npos);
   CHECK(cache::read_file(result.files[0]) == "GGUF-part-1");
   CHECK(cache::read_file(result.files[1]) == "GGUF-part-2");
 }
@@ -375,7 +375,58 @@ TEST_CASE("a first download re-checks under the locks: a blob another process fi
   other.reset();
   ours.join();
   CHECK_FALSE(failure);
-  REQUIRE(w.transport.jobs.size() == 1);  // only the first part: the second was reused
-  CHECK(w.transport.jobs[0].display_name == "DeepSeek-R1-UD-IQ1_S/DeepSeek-R1-UD-IQ1_S-00001-of-00002.gguf");
+  // Only the first part moved: the second's claim waited for the lock, then found its blob.
+  CHECK(w.transport.fetched == std::vector<std::string>{"DeepSeek-R1-UD-IQ1_S/DeepSeek-R1-UD-IQ1_S-00001-of-00002.gguf"});
+  CHECK(result.files_fetched == 1);
   CHECK(fs::is_regular_file(result.snapshot_dir / part));
+}
+
+TEST_CASE("a lock held elsewhere fails its file alone, naming the lock, the others download and their locks are freed") {
+  World w;
+  testing::serve_hf(w.client, w.transport, k_hf, w.repo);
+  auto downloader = w.downloader();
+  const cache::HfCache hf(w.settings.hf.cache);
+  const std::string part1 = "DeepSeek-R1-UD-IQ1_S/DeepSeek-R1-UD-IQ1_S-00001-of-00002.gguf";
+  const std::string part2 = "DeepSeek-R1-UD-IQ1_S/DeepSeek-R1-UD-IQ1_S-00002-of-00002.gguf";
+  const fs::path held_lock = hf.lock_path(w.repo.id, testing::sha256_hex(w.repo.files.at(part1)));
+  std::optional<cache::FileLock> other = cache::FileLock::acquire(held_lock, std::chrono::milliseconds(1000));
+  DownloadOptions options;
+  options.lock_timeout = std::chrono::milliseconds(50);
+  RecordingObserver observer;
+  ExitCode code{};
+  const auto message = error_of([&] { downloader.ensure(w.gguf_target("huggingface"), options, observer); }, &code);
+  CHECK(code == ExitCode::download);
+  CHECK(message.find("timed out after 0 s waiting for the lock " + held_lock.string() + " held by process ") == 0);
+  CHECK(w.transport.fetched == std::vector<std::string>{part2});
+  const fs::path snapshot = hf.snapshot_dir(w.repo.id, w.repo.commit);
+  CHECK(cache::read_file(snapshot / part2) == "GGUF-part-2");
+  CHECK_FALSE(fs::exists(snapshot / part1));
+  // The part that did download let go of its lock.
+  CHECK(cache::FileLock::try_acquire(hf.lock_path(w.repo.id, testing::sha256_hex(w.repo.files.at(part2)))));
+
+  // Once the holder is gone, the next run fetches only what is missing.
+  other.reset();
+  w.transport.fetched.clear();
+  downloader.ensure(w.gguf_target("huggingface"), options, observer);
+  CHECK(w.transport.fetched == std::vector<std::string>{part1});
+  CHECK(cache::read_file(snapshot / part1) == "GGUF-part-1");
+}
+
+TEST_CASE("identical files under two paths share one blob: fetched once, both in the snapshot") {
+  World w;
+  w.repo.files = {{"tokenizer.json", "{\"vocab\": 1}"}, {"original/tokenizer.json", "{\"vocab\": 1}"},
+                  {"config.json", "{}"}};
+  w.repo.lfs.clear();
+  testing::serve_hf(w.client, w.transport, k_hf, w.repo);
+  auto downloader = w.downloader();
+  RecordingObserver observer;
+  DownloadTarget whole{"huggingface", w.repo.id, std::nullopt, {}, "tiny--1B--pytorch--none"};
+  const auto result = downloader.ensure(whole, {}, observer);
+  CHECK(w.transport.fetched.size() == 2);
+  CHECK(result.files_fetched == 2);
+  for (const auto& path : {"tokenizer.json", "original/tokenizer.json"}) {
+    INFO(path);
+    CHECK(cache::read_file(result.snapshot_dir / path) == "{\"vocab\": 1}");
+    CHECK(fs::is_symlink(result.snapshot_dir / path));
+  }
 }
