@@ -88,6 +88,7 @@ class FetchRun {
     std::optional<FileIoError> error;    // why the claim failed or the partial could not be opened
   };
   std::vector<Opened> m_opened;  // written by m_opener's job, read once it is taken back
+  std::atomic<bool> m_wake_for_workers{true};  // whether a worker's finished job should wake the loop
   FolderSync m_folders;  // renames made durable in batches; flushed before run() returns
   // Declared last, so they are destroyed first: their workers finish their files while m_files lives.
   std::unique_ptr<WorkerPool> m_opener;

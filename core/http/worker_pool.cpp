@@ -39,6 +39,11 @@ std::vector<std::size_t> WorkerPool::take_finished() {
   return std::exchange(m_finished, {});
 }
 
+bool WorkerPool::has_finished() {
+  std::lock_guard lock(m_mutex);
+  return !m_finished.empty();
+}
+
 void WorkerPool::wait_idle() {
   std::unique_lock lock(m_mutex);
   m_idle.wait(lock, [this] { return m_queue.empty() && m_running == 0; });

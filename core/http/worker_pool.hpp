@@ -24,7 +24,8 @@ namespace xl::http {
 
 class WorkerPool {
  public:
-  // `on_finished` is called on the worker thread after each job, to wake the loop. `nice` is
+  // `on_finished` is called on the worker thread after each job (after its index is ready for
+  // take_finished()), to wake the loop when it needs to be. `nice` is
   // added to the workers' nice value (Linux, best effort): work that may lag behind the loop
   // should not take the CPU from it.
   WorkerPool(std::size_t workers, std::function<void()> on_finished, int nice = 0);
@@ -37,6 +38,8 @@ class WorkerPool {
   void submit(std::size_t index, std::function<void()> job);
   // The indices whose jobs have run since the last call, in completion order.
   std::vector<std::size_t> take_finished();
+  // Whether take_finished() would return anything now.
+  bool has_finished();
   // Blocks until every submitted job has run (their indices stay for take_finished()).
   void wait_idle();
 

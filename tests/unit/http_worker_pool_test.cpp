@@ -40,6 +40,33 @@ TEST_CASE("worker pool: every job runs once, its index comes back, each completi
   CHECK(wakeups == static_cast<int>(ran.size()));
 }
 
+TEST_CASE("worker pool: has_finished says whether take_finished has anything, and is true when on_finished runs") {
+  {
+    WorkerPool pool(1, nullptr);
+    CHECK_FALSE(pool.has_finished());
+    pool.submit(7, [] {});
+    pool.wait_idle();
+    CHECK(pool.has_finished());
+    CHECK(pool.take_finished() == std::vector<std::size_t>{7});
+    CHECK_FALSE(pool.has_finished());
+  }
+  // The loop relies on this order: an index is ready before the wake-up that announces it.
+  std::atomic<int> calls{0};
+  std::atomic<bool> ready_when_called{false};
+  WorkerPool* self = nullptr;
+  WorkerPool pool(1, [&] {
+    ready_when_called = self->has_finished();
+    ++calls;
+  });
+  self = &pool;
+  pool.submit(8, [] {});
+  for (int i = 0; i < 400 && calls == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  CHECK(calls == 1);
+  CHECK(ready_when_called);
+}
+
 TEST_CASE("worker pool: one worker runs the jobs in submission order") {
   std::vector<std::size_t> order;
   WorkerPool pool(1, nullptr);
