@@ -44,9 +44,7 @@ FetchRun::FetchRun(const TransferSettings& settings, const std::atomic<bool>* ca
     m_files.push_back(std::make_unique<FileDownload>(job, settings));
   }
   m_reported.assign(jobs.size(), 0);
-  m_finished.assign(jobs.size(), false);
-  m_finishing.assign(jobs.size(), false);
-  m_opening.assign(jobs.size(), false);
+  m_state.assign(jobs.size(), FileState::waiting);
   m_opened.resize(jobs.size());
   // curl_multi_wakeup may be called from any thread: it ends the loop's poll early.
   const auto wake_if_wanted = [this] {
@@ -112,11 +110,11 @@ std::vector<FileResult> FetchRun::run() {
 }
 
 bool FetchRun::in_loop_hands(std::size_t index) const {
-  return !m_finished[index] && !m_finishing[index] && !m_opening[index];
+  return m_state[index] == FileState::transferring;
 }
 
 bool FetchRun::all_finished() const {
-  return std::all_of(m_finished.begin(), m_finished.end(), [](bool finished) { return finished; });
+  return std::all_of(m_state.begin(), m_state.end(), [](FileState state) { return state == FileState::finished; });
 }
 
 void FetchRun::dispatch(Clock::time_point now, Clock::time_point* wake) {
@@ -148,15 +146,16 @@ void FetchRun::dispatch(Clock::time_point now, Clock::time_point* wake) {
 }
 
 std::size_t FetchRun::open_files() {
-  while (m_first_open < m_next_start && m_finished[m_first_open]) {
+  while (m_first_open < m_next_start && m_state[m_first_open] == FileState::finished) {
     ++m_first_open;
   }
-  return static_cast<std::size_t>(std::count(m_finished.begin() + static_cast<std::ptrdiff_t>(m_first_open),
-                                             m_finished.begin() + static_cast<std::ptrdiff_t>(m_next_start), false));
+  return static_cast<std::size_t>(std::count_if(m_state.begin() + static_cast<std::ptrdiff_t>(m_first_open),
+                                                m_state.begin() + static_cast<std::ptrdiff_t>(m_next_start),
+                                                [](FileState state) { return state != FileState::finished; }));
 }
 
 void FetchRun::start_file(std::size_t index) {
-  m_opening[index] = true;
+  m_state[index] = FileState::opening;
   ++m_opening_count;
   FileDownload* file = m_files[index].get();
   Opened* opened = &m_opened[index];
@@ -187,7 +186,7 @@ void FetchRun::start_file(std::size_t index) {
 std::vector<std::size_t> FetchRun::take_opened() {
   auto opened = m_opener->take_finished();
   for (const std::size_t index : opened) {
-    m_opening[index] = false;
+    m_state[index] = FileState::transferring;
     --m_opening_count;
   }
   return opened;
@@ -266,7 +265,7 @@ void FetchRun::collect_finished() {
 void FetchRun::reap_abandoned() {
   std::vector<CURL*> doomed;
   for (auto& [handle, exchange] : m_active) {
-    if (exchange->task->abandoned || m_finished[exchange->file_index]) {
+    if (exchange->task->abandoned || m_state[exchange->file_index] == FileState::finished) {
       doomed.push_back(handle);
     }
   }
@@ -278,7 +277,7 @@ void FetchRun::reap_abandoned() {
 void FetchRun::on_done(std::unique_ptr<Exchange> exchange, CURLcode code) {
   const std::size_t index = exchange->file_index;
   RangeTask& task = *exchange->task;
-  if (m_finished[index] || task.abandoned || cancelled()) {
+  if (m_state[index] == FileState::finished || task.abandoned || cancelled()) {
     return;
   }
   auto outcome = judge_exchange(*exchange, code, k_max_redirects);
@@ -323,7 +322,7 @@ void FetchRun::fail(std::size_t index, FileStatus status, const std::string& err
 }
 
 void FetchRun::finish(std::size_t index) {
-  m_finishing[index] = true;
+  m_state[index] = FileState::finishing;
   FileDownload* file = m_files[index].get();
   m_finisher->submit(index, [this, file] {
     try {
@@ -336,13 +335,12 @@ void FetchRun::finish(std::size_t index) {
 
 void FetchRun::collect_verified() {
   for (const std::size_t index : m_finisher->take_finished()) {
-    m_finishing[index] = false;
     report_finished(index);
   }
 }
 
 void FetchRun::report_finished(std::size_t index) {
-  m_finished[index] = true;
+  m_state[index] = FileState::finished;
   // The file has settled (in place, failed or cancelled): what its claim took, e.g. its lock,
   // is let go now, not at the end of the run, so a process waiting for it never waits on us
   // for anything else.
@@ -385,12 +383,12 @@ void FetchRun::stop_everything() {
   m_finisher->wait_idle();
   collect_verified();
   for (std::size_t index = 0; index < m_files.size(); ++index) {
-    if (!m_finished[index]) {
+    if (m_state[index] != FileState::finished) {
       m_files[index]->finish_cancelled();
       if (index < m_next_start) {
         report_finished(index);
       }
-      m_finished[index] = true;
+      m_state[index] = FileState::finished;
     }
   }
 }

@@ -75,13 +75,14 @@ class FetchRun {
   std::minstd_rand m_random;
   std::vector<std::unique_ptr<FileDownload>> m_files;
   std::vector<std::uint64_t> m_reported;  // bytes already passed to on_bytes, per file
-  std::vector<bool> m_finished;
+  // Where each file is. Only a transferring file is the loop's to touch: an opening one belongs
+  // to m_opener's job and a finishing one to m_finisher's until the loop takes it back.
+  enum class FileState : unsigned char { waiting, opening, transferring, finishing, finished };
+  std::vector<FileState> m_state;
   std::size_t m_next_start = 0;  // files [0, m_next_start) have been started
   std::size_t m_first_open = 0;  // files before it are finished
   std::map<CURL*, std::unique_ptr<Exchange>> m_active;
-  std::vector<bool> m_finishing;  // handed to m_finisher: the loop keeps its hands off
-  std::vector<bool> m_opening;    // handed to m_opener: likewise
-  std::size_t m_opening_count = 0;
+  std::size_t m_opening_count = 0;  // files in state opening
   struct Opened {
     Claim claim;                         // held until the file is reported finished
     std::uint64_t kept = 0;              // bytes reused from an earlier run
