@@ -117,7 +117,13 @@ class Concurrency(DownloadTestCase):
                     fcntl.flock(handle, fcntl.LOCK_EX)
             process = self.start()  # the default lock timeout: ten minutes
             self.addCleanup(lambda: process.poll() is None and process.kill())
-            time.sleep(1.0)
+            # The listing is fetched after xlaunch took over Ctrl-C; the locks come after it.
+            deadline = time.monotonic() + 60
+            while not any("/tree/" in r["path"] for r in self.hub.requests()):
+                self.assertLess(time.monotonic(), deadline, "the download never listed the repository")
+                self.assertIsNone(process.poll(), msg=process.stderr.read() if process.poll() is not None else "")
+                time.sleep(0.05)
+            time.sleep(0.5)
             self.assertIsNone(process.poll(), msg="the download did not wait for the locks")
             interrupted = time.monotonic()
             process.send_signal(signal.SIGINT)
