@@ -42,12 +42,12 @@ class FetchRun {
 
   bool cancelled() const { return m_cancel != nullptr && m_cancel->load(); }
   bool all_finished() const;
-  // Started and not finished, and with no worker: only then may the loop touch the file.
+  // Transferring: started, not finished, with no worker. Only then may the loop touch the file.
   bool in_loop_hands(std::size_t index) const;
   void dispatch(Clock::time_point now, Clock::time_point* wake);
   std::size_t open_files();
   void start_file(std::size_t index);
-  // The files the opener is done with, no longer marked as opening.
+  // The files the opener is done with, now transferring (file_started may still fail them).
   std::vector<std::size_t> take_opened();
   void collect_opened();
   void file_started(std::size_t index);

@@ -19,6 +19,9 @@ namespace {
 
 const std::string k_hf = "http://hf.test";
 const std::string k_ms = "http://ms.test";
+// The two parts of the GGUF spec the tests download (the repo's other files are not in it).
+const std::string k_part1 = "DeepSeek-R1-UD-IQ1_S/DeepSeek-R1-UD-IQ1_S-00001-of-00002.gguf";
+const std::string k_part2 = "DeepSeek-R1-UD-IQ1_S/DeepSeek-R1-UD-IQ1_S-00002-of-00002.gguf";
 
 class FixedDisk final : public cache::DiskSpace {
  public:
@@ -52,8 +55,8 @@ struct World {
     repo.id = "unsloth/DeepSeek-R1-GGUF";
     repo.files = {{"README.md", "readme"},
                   {"config.json", "{}"},
-                  {"DeepSeek-R1-UD-IQ1_S/DeepSeek-R1-UD-IQ1_S-00001-of-00002.gguf", "GGUF-part-1"},
-                  {"DeepSeek-R1-UD-IQ1_S/DeepSeek-R1-UD-IQ1_S-00002-of-00002.gguf", "GGUF-part-2"},
+                  {k_part1, "GGUF-part-1"},
+                  {k_part2, "GGUF-part-2"},
                   {"DeepSeek-R1-Q2_K/DeepSeek-R1-Q2_K.gguf", "other quantization"}};
     for (const auto& [path, data] : repo.files) {
       if (path.ends_with(".gguf")) {
@@ -66,8 +69,7 @@ struct World {
   }
   DownloadTarget gguf_target(const std::string& hub) const {
     return {hub, repo.id, std::nullopt,
-            {"DeepSeek-R1-UD-IQ1_S/DeepSeek-R1-UD-IQ1_S-00001-of-00002.gguf",
-             "DeepSeek-R1-UD-IQ1_S/DeepSeek-R1-UD-IQ1_S-00002-of-00002.gguf"},
+            {k_part1, k_part2},
             "deepseek-r1--671B--ggufv2--UD-IQ1_S"};
   }
 };
@@ -217,7 +219,7 @@ TEST_CASE("the free-space check counts the blocks partials of an interrupted run
     return http::partial_disk_usage(blob);
   };
   w.disk.bytes = 10;  // the two parts need 22 bytes
-  if (leave_partial("DeepSeek-R1-UD-IQ1_S/DeepSeek-R1-UD-IQ1_S-00001-of-00002.gguf") < 11) {
+  if (leave_partial(k_part1) < 11) {
     MESSAGE("skipped: this filesystem stores tiny files without blocks of their own");
     return;
   }
@@ -228,7 +230,7 @@ TEST_CASE("the free-space check counts the blocks partials of an interrupted run
   CHECK(refusal.find("need 11 B (11 bytes), available 10 B (10 bytes)") != std::string::npos);
 
   // With both parts' blocks already on disk, a disk with room for the model once finishes it.
-  leave_partial("DeepSeek-R1-UD-IQ1_S/DeepSeek-R1-UD-IQ1_S-00002-of-00002.gguf");
+  leave_partial(k_part2);
   CHECK(downloader.plan(w.gguf_target("huggingface"), {}).enough_space());
   CHECK_NOTHROW(downloader.ensure(w.gguf_target("huggingface"), {}, observer));
 }
@@ -237,8 +239,7 @@ TEST_CASE("transfer failures map to hub messages, a retry resumes from what arri
   World w;
   testing::serve_hf(w.client, w.transport, k_hf, w.repo);
   auto downloader = w.downloader();
-  const std::string part2 = k_hf + "/" + w.repo.id + "/resolve/" + w.repo.commit +
-                            "/DeepSeek-R1-UD-IQ1_S/DeepSeek-R1-UD-IQ1_S-00002-of-00002.gguf";
+  const std::string part2 = k_hf + "/" + w.repo.id + "/resolve/" + w.repo.commit + "/" + k_part2;
   http::FileResult reset;
   reset.status = http::FileStatus::network_error;
   reset.error = "connection reset after 5 bytes";
@@ -262,7 +263,7 @@ TEST_CASE("a failed file names the request and its cause once: a file gone after
   World w;
   testing::serve_hf(w.client, w.transport, k_hf, w.repo);
   auto downloader = w.downloader();
-  const std::string path = "DeepSeek-R1-UD-IQ1_S/DeepSeek-R1-UD-IQ1_S-00002-of-00002.gguf";
+  const std::string& path = k_part2;
   const std::string url = k_hf + "/" + w.repo.id + "/resolve/" + w.repo.commit + "/" + path;
   http::FileResult gone;
   gone.status = http::FileStatus::not_found;
@@ -340,7 +341,7 @@ TEST_CASE("a first download re-checks under the locks: a blob another process fi
   testing::serve_hf(w.client, w.transport, k_hf, w.repo);
   auto downloader = w.downloader();
   const cache::HfCache hf(w.settings.hf.cache);
-  const std::string part = "DeepSeek-R1-UD-IQ1_S/DeepSeek-R1-UD-IQ1_S-00002-of-00002.gguf";
+  const std::string& part = k_part2;
   const std::string blob = testing::sha256_hex(w.repo.files.at(part));
 
   // Another process holds the part's lock and is about to finish it.
@@ -376,7 +377,7 @@ TEST_CASE("a first download re-checks under the locks: a blob another process fi
   ours.join();
   CHECK_FALSE(failure);
   // Only the first part moved: the second's claim waited for the lock, then found its blob.
-  CHECK(w.transport.fetched == std::vector<std::string>{"DeepSeek-R1-UD-IQ1_S/DeepSeek-R1-UD-IQ1_S-00001-of-00002.gguf"});
+  CHECK(w.transport.fetched == std::vector<std::string>{k_part1});
   CHECK(result.files_fetched == 1);
   CHECK(fs::is_regular_file(result.snapshot_dir / part));
 }
@@ -386,9 +387,7 @@ TEST_CASE("a lock held elsewhere fails its file alone, naming the lock, the othe
   testing::serve_hf(w.client, w.transport, k_hf, w.repo);
   auto downloader = w.downloader();
   const cache::HfCache hf(w.settings.hf.cache);
-  const std::string part1 = "DeepSeek-R1-UD-IQ1_S/DeepSeek-R1-UD-IQ1_S-00001-of-00002.gguf";
-  const std::string part2 = "DeepSeek-R1-UD-IQ1_S/DeepSeek-R1-UD-IQ1_S-00002-of-00002.gguf";
-  const fs::path held_lock = hf.lock_path(w.repo.id, testing::sha256_hex(w.repo.files.at(part1)));
+  const fs::path held_lock = hf.lock_path(w.repo.id, testing::sha256_hex(w.repo.files.at(k_part1)));
   std::optional<cache::FileLock> other = cache::FileLock::acquire(held_lock, std::chrono::milliseconds(1000));
   DownloadOptions options;
   options.lock_timeout = std::chrono::milliseconds(50);
@@ -397,19 +396,19 @@ TEST_CASE("a lock held elsewhere fails its file alone, naming the lock, the othe
   const auto message = error_of([&] { downloader.ensure(w.gguf_target("huggingface"), options, observer); }, &code);
   CHECK(code == ExitCode::download);
   CHECK(message.find("timed out after 0 s waiting for the lock " + held_lock.string() + " held by process ") == 0);
-  CHECK(w.transport.fetched == std::vector<std::string>{part2});
+  CHECK(w.transport.fetched == std::vector<std::string>{k_part2});
   const fs::path snapshot = hf.snapshot_dir(w.repo.id, w.repo.commit);
-  CHECK(cache::read_file(snapshot / part2) == "GGUF-part-2");
-  CHECK_FALSE(fs::exists(snapshot / part1));
+  CHECK(cache::read_file(snapshot / k_part2) == "GGUF-part-2");
+  CHECK_FALSE(fs::exists(snapshot / k_part1));
   // The part that did download let go of its lock.
-  CHECK(cache::FileLock::try_acquire(hf.lock_path(w.repo.id, testing::sha256_hex(w.repo.files.at(part2)))));
+  CHECK(cache::FileLock::try_acquire(hf.lock_path(w.repo.id, testing::sha256_hex(w.repo.files.at(k_part2)))));
 
   // Once the holder is gone, the next run fetches only what is missing.
   other.reset();
   w.transport.fetched.clear();
   downloader.ensure(w.gguf_target("huggingface"), options, observer);
-  CHECK(w.transport.fetched == std::vector<std::string>{part1});
-  CHECK(cache::read_file(snapshot / part1) == "GGUF-part-1");
+  CHECK(w.transport.fetched == std::vector<std::string>{k_part1});
+  CHECK(cache::read_file(snapshot / k_part1) == "GGUF-part-1");
 }
 
 TEST_CASE("identical files under two paths share one blob: fetched once, both in the snapshot") {

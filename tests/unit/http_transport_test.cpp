@@ -64,6 +64,27 @@ FileJob job_for(const RangeServer& server, const std::string& name, const std::s
   return job;
 }
 
+// `count` served files {prefix}{i}.bin of `first + i * step` random bytes (seeded `seed + i`), and
+// a job for each; the job numbered `corrupt` asks the server to corrupt the bytes it sends.
+struct ServedFiles {
+  std::vector<FileJob> jobs;
+  std::vector<std::string> contents;
+};
+
+ServedFiles serve_files(RangeServer& server, const std::string& prefix, int count, std::size_t first, std::size_t step,
+                        std::uint32_t seed, int corrupt = -1) {
+  ServedFiles served;
+  for (int i = 0; i < count; ++i) {
+    const auto index = static_cast<std::size_t>(i);
+    served.contents.push_back(random_bytes(first + index * step, seed + static_cast<std::uint32_t>(i)));
+    const auto name = prefix + std::to_string(i) + ".bin";
+    server.add_file(name, served.contents.back());
+    served.jobs.push_back(
+        job_for(server, name, served.contents.back(), i == corrupt ? "/files/" + name + "?fault=corrupt" : ""));
+  }
+  return served;
+}
+
 std::vector<FileResult> fetch(std::vector<FileJob> jobs, const TransferSettings& settings = test_settings(),
                               RecordingObserver* observer = nullptr) {
   RecordingObserver local;
@@ -83,15 +104,10 @@ std::size_t count_requests(const RangeServer& server, const std::string& path_pr
 
 TEST_CASE("transport: many files concurrently, each verified") {
   RangeServer server;
-  std::vector<FileJob> jobs;
-  std::vector<std::string> contents;
+  auto [jobs, contents] = serve_files(server, "f", 40, 1000, 70'000, 0);
   std::uint64_t total = 0;
-  for (int i = 0; i < 40; ++i) {
-    contents.push_back(random_bytes(static_cast<std::size_t>(1000 + i * 70'000), static_cast<std::uint32_t>(i)));
-    const auto name = "f" + std::to_string(i) + ".bin";
-    server.add_file(name, contents.back());
-    jobs.push_back(job_for(server, name, contents.back()));
-    total += contents.back().size();
+  for (const auto& bytes : contents) {
+    total += bytes.size();
   }
   jobs[3].expected_sha256.reset();  // size-only verification
   jobs[4].expected_size.reset();    // size learned from the server
@@ -118,14 +134,7 @@ TEST_CASE("transport: many files concurrently, each verified") {
 
 TEST_CASE("transport: a file whose partial cannot be created fails alone, before any request for it") {
   RangeServer server;
-  std::vector<FileJob> jobs;
-  std::vector<std::string> contents;
-  for (int i = 0; i < 6; ++i) {
-    contents.push_back(random_bytes(static_cast<std::size_t>(5000 + i), static_cast<std::uint32_t>(i)));
-    const auto name = "g" + std::to_string(i) + ".bin";
-    server.add_file(name, contents.back());
-    jobs.push_back(job_for(server, name, contents.back()));
-  }
+  auto [jobs, contents] = serve_files(server, "g", 6, 5000, 1, 0);
   // A regular file where the folder of job 2 should be: its partial cannot be created.
   write_file(server.scratch() / "taken", "not a folder");
   jobs[2].destination = server.scratch() / "taken" / "g2.bin";
@@ -149,14 +158,7 @@ TEST_CASE("transport: a file whose partial cannot be created fails alone, before
 
 TEST_CASE("transport: after_commit runs once per verified file, with the file already in place, never for a bad one") {
   RangeServer server;
-  std::vector<FileJob> jobs;
-  std::vector<std::string> contents;
-  for (int i = 0; i < 12; ++i) {
-    contents.push_back(random_bytes(static_cast<std::size_t>(5000 + i * 300'000), static_cast<std::uint32_t>(100 + i)));
-    const auto name = "c" + std::to_string(i) + ".bin";
-    server.add_file(name, contents.back());
-    jobs.push_back(job_for(server, name, contents.back(), i == 5 ? "/files/" + name + "?fault=corrupt" : ""));
-  }
+  auto [jobs, contents] = serve_files(server, "c", 12, 5000, 300'000, 100, 5);
   std::mutex mutex;
   std::map<std::string, int> calls;
   std::map<std::string, bool> in_place;
@@ -185,14 +187,7 @@ TEST_CASE("transport: after_commit runs once per verified file, with the file al
 
 TEST_CASE("transport: each file is claimed in job order before it is touched, and let go once it has settled") {
   RangeServer server;
-  std::vector<FileJob> jobs;
-  std::vector<std::string> contents;
-  for (int i = 0; i < 10; ++i) {
-    contents.push_back(random_bytes(static_cast<std::size_t>(3000 + i * 200'000), static_cast<std::uint32_t>(300 + i)));
-    const auto name = "k" + std::to_string(i) + ".bin";
-    server.add_file(name, contents.back());
-    jobs.push_back(job_for(server, name, contents.back(), i == 6 ? "/files/" + name + "?fault=corrupt" : ""));
-  }
+  auto [jobs, contents] = serve_files(server, "k", 10, 3000, 200'000, 300, 6);
   // Job 3 is found in place (a stale copy sits at its destination: it must stay untouched),
   // job 4's claim fails, the others take a hold whose release records what it saw.
   write_file(jobs[3].destination, "left by another process");
@@ -274,18 +269,12 @@ TEST_CASE("transport: each file is claimed in job order before it is touched, an
 
 TEST_CASE("transport: a cancel ends a claim that is waiting, and the files after it never start") {
   RangeServer server;
-  std::vector<FileJob> jobs;
-  for (int i = 0; i < 3; ++i) {
-    const auto bytes = random_bytes(4000, static_cast<std::uint32_t>(400 + i));
-    const auto name = "w" + std::to_string(i) + ".bin";
-    server.add_file(name, bytes);
-    jobs.push_back(job_for(server, name, bytes));
-  }
+  auto jobs = serve_files(server, "w", 3, 4000, 0, 400).jobs;
   std::atomic<bool> cancel{false};
   std::atomic<bool> waiting{false};
   // Job 1's lock is held elsewhere: its claim waits, as FileLock::acquire does, until cancelled.
   jobs[1].claim = [&](const std::atomic<bool>* flag) -> Claim {
-    REQUIRE(flag == &cancel);
+    CHECK(flag == &cancel);  // not REQUIRE: this runs on the engine's opener thread
     waiting = true;
     while (!flag->load()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
