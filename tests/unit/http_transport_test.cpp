@@ -2,6 +2,7 @@
 // The curl transport against tests/support/range_server.py on loopback.
 #include "core/http/curl_engine.hpp"
 #include "core/http/prefix_hasher.hpp"
+#include "tests/unit/support/file_bytes.hpp"
 #include "tests/unit/support/range_server.hpp"
 
 #include <doctest/doctest.h>
@@ -35,17 +36,7 @@ TransferSettings test_settings() {
   return settings;
 }
 
-std::string read_file(const fs::path& path) {
-  std::error_code error;
-  const auto size = fs::file_size(path, error);
-  if (error) {
-    return "<missing>";
-  }
-  std::string bytes(size, '\0');
-  std::ifstream in(path, std::ios::binary);
-  in.read(bytes.data(), static_cast<std::streamsize>(size));
-  return bytes;
-}
+using xl::test::read_file;
 
 void write_file(const fs::path& path, const std::string& bytes) {
   fs::create_directories(path.parent_path());
