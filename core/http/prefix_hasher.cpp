@@ -30,25 +30,39 @@ std::string to_hex(const unsigned char* digest, unsigned int length) {
   return hex;
 }
 
+// SHA-256 looked up once: with OpenSSL 3, EVP_sha256() makes every init search the providers.
+const EVP_MD* sha256_algorithm() {
+  static EVP_MD* const fetched = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
+  return fetched != nullptr ? fetched : EVP_sha256();
+}
+
 }  // namespace
 
 struct PrefixHasher::Context {
   std::unique_ptr<EVP_MD_CTX, MdDeleter> md{EVP_MD_CTX_new()};
 };
 
-PrefixHasher::PrefixHasher() : m_context(std::make_unique<Context>()) {
-  if (!m_context->md) {
-    throw std::bad_alloc();
-  }
-  reset();
-}
+PrefixHasher::PrefixHasher() = default;
 
 PrefixHasher::~PrefixHasher() = default;
 
 void PrefixHasher::reset() {
-  EVP_DigestInit_ex(m_context->md.get(), EVP_sha256(), nullptr);
+  if (m_context) {
+    EVP_DigestInit_ex(m_context->md.get(), sha256_algorithm(), nullptr);
+  }
   m_hashed = 0;
   m_read_back = 0;
+}
+
+EVP_MD_CTX* PrefixHasher::context() {
+  if (!m_context) {
+    auto context = std::make_unique<Context>();
+    if (!context->md || EVP_DigestInit_ex(context->md.get(), sha256_algorithm(), nullptr) != 1) {
+      throw std::bad_alloc();
+    }
+    m_context = std::move(context);
+  }
+  return m_context->md.get();
 }
 
 void PrefixHasher::on_written(std::uint64_t offset, const char* data, std::size_t size, const IntervalSet& have,
@@ -56,7 +70,7 @@ void PrefixHasher::on_written(std::uint64_t offset, const char* data, std::size_
   const std::uint64_t end = offset + size;
   if (offset <= m_hashed && end > m_hashed) {
     const auto skip = static_cast<std::size_t>(m_hashed - offset);
-    EVP_DigestUpdate(m_context->md.get(), data + skip, size - skip);
+    EVP_DigestUpdate(context(), data + skip, size - skip);
     m_hashed = end;
   }
   if (have.contiguous_end(m_hashed) > m_hashed) {
@@ -78,13 +92,16 @@ void PrefixHasher::catch_up(const IntervalSet& have, const Reader& read) {
     if (got == 0) {
       throw FileIoError(FileStatus::io_error, "downloaded bytes vanished from the partial file");
     }
-    EVP_DigestUpdate(m_context->md.get(), buffer.data(), got);
+    EVP_DigestUpdate(context(), buffer.data(), got);
     m_hashed += got;
     m_read_back += got;
   }
 }
 
 std::string PrefixHasher::hex_digest() const {
+  if (!m_context) {
+    return sha256_hex({});  // nothing hashed yet
+  }
   std::unique_ptr<EVP_MD_CTX, MdDeleter> copy(EVP_MD_CTX_new());
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
@@ -105,7 +122,7 @@ std::string sha256_hex(std::string_view data) {
   std::unique_ptr<EVP_MD_CTX, MdDeleter> context(EVP_MD_CTX_new());
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  if (!context || EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr) != 1 ||
+  if (!context || EVP_DigestInit_ex(context.get(), sha256_algorithm(), nullptr) != 1 ||
       EVP_DigestUpdate(context.get(), data.data(), data.size()) != 1 ||
       EVP_DigestFinal_ex(context.get(), digest, &length) != 1) {
     throw std::bad_alloc();

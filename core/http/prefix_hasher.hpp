@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX
+
 namespace xl::http {
 
 class PrefixHasher {
@@ -42,6 +44,8 @@ class PrefixHasher {
 
  private:
   struct Context;
+  // The digest state, made on first use: hundreds of files are set up before their first byte.
+  evp_md_ctx_st* context();
   std::unique_ptr<Context> m_context;
   std::uint64_t m_hashed = 0;
   std::uint64_t m_read_back = 0;
