@@ -4,6 +4,7 @@
 #include <exception>
 #include <future>
 #include <set>
+#include <unordered_set>
 
 #include "core/cache/shared_locks.hpp"
 #include "core/cache/hf_cache.hpp"
@@ -229,10 +230,10 @@ DownloadResult Downloader::ensure(const DownloadTarget& target, const DownloadOp
     std::vector<hubs::RemoteFile> to_fetch;
     std::vector<fs::path> destinations;  // of to_fetch
     std::vector<hubs::RemoteFile> sharing;
-    std::set<fs::path> seen;
+    std::unordered_set<std::string> seen;  // not a set of fs::path: comparing paths splits them
     for (const auto& file : missing) {
       auto destination = r.layout->fetch_destination(model_id, r.rev, file);
-      if (seen.insert(destination).second) {
+      if (seen.insert(destination.native()).second) {
         to_fetch.push_back(file);
         destinations.push_back(std::move(destination));
       } else {

@@ -53,9 +53,9 @@ std::uint64_t partial_disk_usage(const fs::path& destination) {
 }
 
 PartialFile::PartialFile(fs::path destination)
-    : m_destination(std::move(destination)),
-      m_incomplete(m_destination.string() + ".incomplete"),
-      m_sidecar(m_destination.string() + ".incomplete.json") {}
+    : m_destination(std::move(destination).native()),
+      m_incomplete(m_destination + ".incomplete"),
+      m_sidecar(m_destination + ".incomplete.json") {}
 
 PartialFile::~PartialFile() { close_fd(); }
 
@@ -67,15 +67,15 @@ void PartialFile::fail(const std::string& what, int error) const {
       needed = std::to_string(*m_size - std::min(*m_size, m_have.total())) + " more bytes";
     }
     struct statvfs info {};
-    const fs::path folder = m_incomplete.parent_path();
+    const fs::path folder = fs::path(m_incomplete).parent_path();
     std::string available = "unknown";
     if (::statvfs(folder.empty() ? "." : folder.c_str(), &info) == 0) {
       available = std::to_string(static_cast<std::uint64_t>(info.f_bavail) * static_cast<std::uint64_t>(info.f_frsize));
     }
-    throw FileIoError(FileStatus::no_space, "no space left on device to " + what + " " + m_incomplete.string() +
+    throw FileIoError(FileStatus::no_space, "no space left on device to " + what + " " + m_incomplete +
                                                 ": need " + needed + ", available " + available + " bytes");
   }
-  throw FileIoError(FileStatus::io_error, "cannot " + what + " " + m_incomplete.string() + ": " + describe_errno(error));
+  throw FileIoError(FileStatus::io_error, "cannot " + what + " " + m_incomplete + ": " + describe_errno(error));
 }
 
 std::uint64_t PartialFile::open(std::optional<std::uint64_t> size, const std::optional<std::string>& sha256) {
@@ -84,8 +84,6 @@ std::uint64_t PartialFile::open(std::optional<std::uint64_t> size, const std::op
   m_have.clear();
   m_reserved.reset();
   std::error_code ignored;
-  fs::create_directories(m_destination.parent_path(), ignored);
-
   // The sidecar comes first: a partial without one is taken as a sequential prefix.
   const bool had_partial = fs::exists(m_incomplete, ignored);
   // Also a sidecar without its partial (a crash right after a discard): commit() removes it.
@@ -124,6 +122,11 @@ std::uint64_t PartialFile::open(std::optional<std::uint64_t> size, const std::op
     }
   }
   m_fd = ::open(m_incomplete.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (m_fd < 0 && errno == ENOENT) {
+    // The folder is made on the first file's demand, not checked for every file.
+    fs::create_directories(fs::path(m_destination).parent_path(), ignored);
+    m_fd = ::open(m_incomplete.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  }
   if (m_fd < 0) {
     fail("create", errno);
   }
@@ -248,7 +251,7 @@ void PartialFile::save_state() {
                                 {"size", m_size ? nlohmann::json(*m_size) : nlohmann::json(nullptr)},
                                 {"sha256", m_sha256 ? nlohmann::json(*m_sha256) : nlohmann::json(nullptr)},
                                 {"have", have}};
-  const fs::path temp = m_sidecar.string() + ".tmp";
+  const fs::path temp = m_sidecar + ".tmp";
   {
     std::ofstream out(temp, std::ios::trunc);
     out << state.dump();
@@ -275,9 +278,9 @@ void PartialFile::commit(FolderSync* folders) {
     fail("rename into place", errno);
   }
   if (folders != nullptr) {
-    folders->renamed_into(m_destination.parent_path());
+    folders->renamed_into(fs::path(m_destination).parent_path());
   } else {
-    fsync_folder(m_destination.parent_path());
+    fsync_folder(fs::path(m_destination).parent_path());
   }
   remove_sidecar();
 }

@@ -91,9 +91,6 @@ class PartialFile {
   // Saves the sidecar and closes, keeping the partial for the next run. Never throws.
   void close_keeping() noexcept;
 
-  const std::filesystem::path& destination() const { return m_destination; }
-  const std::filesystem::path& incomplete_path() const { return m_incomplete; }
-
  private:
   void close_fd() noexcept;
   // Writes what is held in memory to the file and stops holding. Throws FileIoError.
@@ -102,9 +99,11 @@ class PartialFile {
   void remove_sidecar();
   [[noreturn]] void fail(const std::string& what, int error) const;
 
-  std::filesystem::path m_destination;
-  std::filesystem::path m_incomplete;
-  std::filesystem::path m_sidecar;
+  // Plain strings: a std::filesystem::path splits itself into components when made or copied,
+  // and hundreds of these are made before the first byte arrives.
+  std::string m_destination;
+  std::string m_incomplete;
+  std::string m_sidecar;
   int m_fd = -1;
   std::optional<std::uint64_t> m_size;
   std::optional<std::string> m_sha256;
