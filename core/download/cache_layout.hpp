@@ -42,9 +42,12 @@ class CacheLayout {
   // sha1 of non-LFS files) and put it in the snapshot folder. Throws Error(download).
   virtual void install(const std::string& model_id, const hubs::RevisionInfo& rev, const hubs::RemoteFile& file,
                        const std::optional<std::filesystem::path>& reused_from) const = 0;
-  // After the whole selection is in place (HF: refs/{revision}, trees/{commit}.json).
-  virtual void finish(const std::string& model_id, const hubs::RevisionInfo& rev,
-                      const std::vector<hubs::RemoteFile>& listing) const = 0;
+  // What the revision holds, whatever of it is present (HF: CACHEDIR.TAG, trees/{commit}.json
+  // when `listing` is not empty), so it may be written while the files download.
+  virtual void describe(const std::string& model_id, const hubs::RevisionInfo& rev,
+                        const std::vector<hubs::RemoteFile>& listing) const = 0;
+  // After the whole selection is in place (HF: refs/{revision}).
+  virtual void finish(const std::string& model_id, const hubs::RevisionInfo& rev) const = 0;
   // Offline: the revision and the files of `wanted` (empty: the whole snapshot) when the cache
   // holds all of them; nullopt otherwise. No network.
   virtual std::optional<std::pair<hubs::RevisionInfo, std::vector<hubs::RemoteFile>>> offline_lookup(

@@ -221,9 +221,12 @@ DownloadResult Downloader::ensure(const DownloadTarget& target, const DownloadOp
   }
   if (!missing.empty()) {
     cache::check_free_space(r.plan.space_needed(), r.plan.free_bytes, r.plan.cache_root, options.force);
-    // "partial": shows in `xlaunch cached` until it completes. A few milliseconds of
-    // filesystem work for hundreds of files, done while the first files are claimed.
-    auto partial_record_saved = std::async(std::launch::async, [&] { m_records.save(record); });
+    // "partial": shows in `xlaunch cached` until it completes. With the revision's description,
+    // a few milliseconds of filesystem work for hundreds of files, done while they download.
+    auto partial_record_saved = std::async(std::launch::async, [&] {
+      m_records.save(record);
+      r.layout->describe(model_id, r.rev, r.listing);
+    });
 
     // Files with the same blob (identical content under two paths) are fetched once: one job
     // per destination, the others are linked to it afterwards.
@@ -347,7 +350,10 @@ DownloadResult Downloader::ensure(const DownloadTarget& target, const DownloadOp
       http::fsync_folder(folder);
     }
   }
-  r.layout->finish(model_id, r.rev, r.listing);
+  if (missing.empty()) {
+    r.layout->describe(model_id, r.rev, r.listing);
+  }
+  r.layout->finish(model_id, r.rev);
   record.complete = true;
   if (!r.plan.from_record || !missing.empty()) {
     m_records.save(record);

@@ -86,13 +86,17 @@ class HfLayout final : public CacheLayout {
     m_cache.link_snapshot_file(model_id, rev.commit, file.path, blob);
   }
 
-  void finish(const std::string& model_id, const hubs::RevisionInfo& rev,
-              const std::vector<hubs::RemoteFile>& listing) const override {
+  void describe(const std::string& model_id, const hubs::RevisionInfo& rev,
+                const std::vector<hubs::RemoteFile>& listing) const override {
     m_cache.ensure_cachedir_tag();
-    m_cache.write_ref(model_id, rev.revision, rev.commit);
     if (!listing.empty()) {
+      // Read offline only after checking every file it names is in place (offline_lookup).
       m_cache.write_tree(model_id, rev.commit, listing);
     }
+  }
+
+  void finish(const std::string& model_id, const hubs::RevisionInfo& rev) const override {
+    m_cache.write_ref(model_id, rev.revision, rev.commit);
   }
 
   std::optional<std::pair<hubs::RevisionInfo, std::vector<hubs::RemoteFile>>> offline_lookup(

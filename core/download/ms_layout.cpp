@@ -52,7 +52,8 @@ class MsLayout final : public CacheLayout {
     }
   }
 
-  void finish(const std::string&, const hubs::RevisionInfo&, const std::vector<hubs::RemoteFile>&) const override {}
+  void describe(const std::string&, const hubs::RevisionInfo&, const std::vector<hubs::RemoteFile>&) const override {}
+  void finish(const std::string&, const hubs::RevisionInfo&) const override {}
 
   std::optional<std::pair<hubs::RevisionInfo, std::vector<hubs::RemoteFile>>> offline_lookup(
       const std::string& model_id, const std::string& revision, const std::vector<std::string>& wanted) const override {
