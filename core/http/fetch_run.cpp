@@ -131,7 +131,7 @@ void FetchRun::dispatch(Clock::time_point now, Clock::time_point* wake) {
       launch(index, *task, m_files[index]->url(), m_files[index]->headers(), 0, {m_files[index]->url()});
       continue;
     }
-    if (m_next_start >= m_files.size() || open_files() >= max_open_files(m_settings)) {
+    if (m_next_start >= m_files.size() || open_files() >= 4 * static_cast<std::size_t>(m_settings.max_connections)) {
       return;
     }
     // Each idle connection asks for one more file. A large file alone may fill every connection

@@ -13,9 +13,6 @@ namespace {
 // Files at least this large are hashed on a thread of their own (BackgroundHasher); below it the
 // thread costs more than hashing the bytes straight from the network buffer.
 constexpr std::uint64_t k_background_hash_min = 32 * k_mebibyte;
-// Memory that small files waiting for their last byte may hold, over all the files of a fetch
-// (PartialFile::set_buffered): 256 KiB each at 16 connections, 64 KiB at 64.
-constexpr std::uint64_t k_small_files_memory = 16 * k_mebibyte;
 
 }  // namespace
 
@@ -28,9 +25,6 @@ std::uint64_t FileDownload::start() {
   const bool small = single_range();
   if (small) {
     m_partial.set_sequential();  // one range (choose_range_size), written front to back
-    if (*m_job.expected_size <= k_small_files_memory / max_open_files(m_settings)) {
-      m_partial.set_buffered(static_cast<std::size_t>(*m_job.expected_size));
-    }
   }
   m_result.bytes_reused = m_partial.open(m_job.expected_size, m_job.expected_sha256);
   m_hashing = m_job.expected_sha256.has_value();

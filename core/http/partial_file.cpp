@@ -138,13 +138,6 @@ std::uint64_t PartialFile::open(std::optional<std::uint64_t> size, const std::op
     }
   }
   save_state();
-  // Only an empty file may take its bytes from memory: commit() writes them from offset 0 and
-  // would leave whatever lies past them in place.
-  m_buffering = m_sequential && m_buffer_capacity > 0 && m_have.total() == 0 && (!had_partial || size_on_disk() == 0);
-  m_buffer.clear();
-  if (m_buffering) {
-    m_buffer.reserve(m_buffer_capacity);
-  }
   if (m_size) {
     set_size(*m_size);
   }
@@ -153,8 +146,8 @@ std::uint64_t PartialFile::open(std::optional<std::uint64_t> size, const std::op
 
 void PartialFile::set_size(std::uint64_t size) {
   m_size = size;
-  if (m_reserved == size || (m_buffering && size <= m_buffer_capacity)) {
-    return;  // a held file is written in one call, which finds a full disk as early
+  if (m_reserved == size) {
+    return;
   }
 #ifdef __linux__
   // Reserve the blocks without changing the visible length (which stays "bytes written").
@@ -166,29 +159,6 @@ void PartialFile::set_size(std::uint64_t size) {
 }
 
 void PartialFile::write(std::uint64_t offset, const char* data, std::size_t size) {
-  if (m_buffering) {
-    if (offset == m_buffer.size() && size <= m_buffer_capacity - m_buffer.size()) {
-      m_buffer.append(data, size);
-      m_have.add(offset, offset + size);
-      return;
-    }
-    write_out_buffer();
-  }
-  write_at(offset, data, size);
-}
-
-void PartialFile::write_out_buffer() {
-  if (!m_buffering) {
-    return;
-  }
-  m_buffering = false;
-  const std::string held = std::move(m_buffer);
-  m_buffer = std::string();
-  m_have.clear();  // write_at records what reaches the file
-  write_at(0, held.data(), held.size());
-}
-
-void PartialFile::write_at(std::uint64_t offset, const char* data, std::size_t size) {
   std::size_t written = 0;
   while (written < size) {
     const ssize_t n = ::pwrite(m_fd, data + written, size - written, static_cast<off_t>(offset + written));
@@ -206,11 +176,6 @@ void PartialFile::write_at(std::uint64_t offset, const char* data, std::size_t s
 }
 
 std::size_t PartialFile::read(std::uint64_t offset, char* data, std::size_t size) const {
-  if (m_buffering) {
-    const auto available = offset < m_buffer.size() ? std::min<std::uint64_t>(size, m_buffer.size() - offset) : 0;
-    std::copy_n(m_buffer.data() + offset, available, data);
-    return static_cast<std::size_t>(available);
-  }
   const ssize_t n = read_fully(m_fd, offset, data, size);
   if (n < 0) {
     fail("read back", errno);
@@ -219,9 +184,6 @@ std::size_t PartialFile::read(std::uint64_t offset, char* data, std::size_t size
 }
 
 std::uint64_t PartialFile::size_on_disk() const {
-  if (m_buffering) {
-    return m_buffer.size();  // the file itself is still empty
-  }
   struct stat info {};
   if (m_fd < 0 || ::fstat(m_fd, &info) != 0) {
     return 0;
@@ -231,7 +193,6 @@ std::uint64_t PartialFile::size_on_disk() const {
 
 void PartialFile::reset() {
   m_have.clear();
-  m_buffer.clear();
   if (::ftruncate(m_fd, 0) != 0) {
     fail("truncate", errno);
   }
@@ -269,7 +230,6 @@ void PartialFile::save_state() {
 }
 
 void PartialFile::commit(FolderSync* folders) {
-  write_out_buffer();
   if (::fsync(m_fd) != 0) {
     fail("sync", errno);
   }
@@ -286,8 +246,6 @@ void PartialFile::commit(FolderSync* folders) {
 }
 
 void PartialFile::discard() {
-  m_buffering = false;
-  m_buffer = std::string();
   close_fd();
   std::error_code ignored;
   fs::remove(m_incomplete, ignored);
@@ -306,11 +264,6 @@ void PartialFile::remove_sidecar() {
 void PartialFile::close_keeping() noexcept {
   if (m_fd < 0) {
     return;
-  }
-  try {
-    write_out_buffer();  // a sequential partial's length is its record: what was held is kept
-  } catch (const std::exception&) {
-    // What reached the file is the prefix its length says; the next run refetches the rest.
   }
   try {
     save_state();

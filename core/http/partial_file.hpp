@@ -62,13 +62,6 @@ class PartialFile {
   // on disk is exactly what it holds and no sidecar is written for it. For a small file the
   // sidecar's create, rename and unlink cost more than the data.
   void set_sequential() { m_sequential = true; }
-  // Before open(), with set_sequential(): when the partial starts empty, up to `capacity` bytes
-  // are held in memory and reach the file in one write at commit() (or close_keeping()). For a
-  // small file the loop's many short writes cost more than the data; this moves the one write to
-  // the finisher, skips the block reservation, and lets the digest read the bytes from memory.
-  // Bytes past `capacity`, or out of order, write out what is held and go to the file directly.
-  void set_buffered(std::size_t capacity) { m_buffer_capacity = capacity; }
-  bool buffering() const { return m_buffering; }
 
   // The total size once known; reserves the disk blocks (so a full disk fails now, not at 97%).
   void set_size(std::uint64_t size);
@@ -76,7 +69,6 @@ class PartialFile {
   std::size_t read(std::uint64_t offset, char* data, std::size_t size) const;  // throws FileIoError
   const IntervalSet& have() const { return m_have; }
   std::optional<std::uint64_t> known_size() const { return m_size; }
-  // The partial's length, bytes still held in memory included.
   std::uint64_t size_on_disk() const;
 
   // Forgets every byte (truncates to zero) and records that in the sidecar.
@@ -93,9 +85,6 @@ class PartialFile {
 
  private:
   void close_fd() noexcept;
-  // Writes what is held in memory to the file and stops holding. Throws FileIoError.
-  void write_out_buffer();
-  void write_at(std::uint64_t offset, const char* data, std::size_t size);
   void remove_sidecar();
   [[noreturn]] void fail(const std::string& what, int error) const;
 
@@ -112,9 +101,6 @@ class PartialFile {
   bool m_sequential = false;
   bool m_sidecar_may_exist = false;  // found at open() or written since: removing it costs an unlink
   std::optional<std::uint64_t> m_reserved;  // the size set_size() gave blocks to
-  std::size_t m_buffer_capacity = 0;  // set_buffered(); 0: never hold bytes
-  bool m_buffering = false;           // bytes [0, m_buffer.size()) are in m_buffer, not on disk yet
-  std::string m_buffer;
 };
 
 }  // namespace xl::http

@@ -45,12 +45,6 @@ struct TransferSettings {
   std::string user_agent = std::string("xlaunch/") + XLAUNCH_VERSION;
 };
 
-// Files one Transport::fetch has started and not yet finished, at most: a few per connection,
-// so that files being opened or finished never leave a connection idle.
-inline std::uint64_t max_open_files(const TransferSettings& settings) {
-  return 4 * static_cast<std::uint64_t>(settings.max_connections > 1 ? settings.max_connections : 1);
-}
-
 // Returns the value of an environment variable, or nullopt when unset.
 using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;
 

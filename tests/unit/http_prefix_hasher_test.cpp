@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/http/partial_file.hpp"
 #include "core/http/prefix_hasher.hpp"
-#include "tests/unit/support/file_bytes.hpp"
 #include "tests/unit/support/range_server.hpp"
 
 #include <doctest/doctest.h>
@@ -125,109 +124,4 @@ TEST_CASE("partial file: without a sidecar, a prefix is trusted only when a sha2
   PartialFile partial(destination);
   CHECK(partial.open(100, std::nullopt) == 0);
   CHECK(partial.size_on_disk() == 0);
-}
-
-TEST_CASE("prefix hasher: the digest of nothing, before and after a reset") {
-  PrefixHasher hasher;
-  CHECK(hasher.hex_digest() == sha256_hex(""));
-  hasher.reset();
-  CHECK(hasher.hex_digest() == sha256_hex(""));
-  const auto reader = [](std::uint64_t, char*, std::size_t) -> std::size_t { return 0; };
-  IntervalSet have;
-  have.add(0, 3);
-  hasher.on_written(0, "abc", 3, have, reader);
-  CHECK(hasher.hex_digest() == sha256_hex("abc"));
-  hasher.reset();
-  CHECK(hasher.hashed() == 0);
-  CHECK(hasher.hex_digest() == sha256_hex(""));
-}
-
-TEST_CASE("partial file: a buffered small file reaches the disk in one write, at commit") {
-  TempDir dir;
-  const auto destination = dir.path / "blobs" / "small";
-  const std::string incomplete = destination.string() + ".incomplete";
-  PartialFile partial(destination);
-  partial.set_sequential();
-  partial.set_buffered(10);
-  CHECK(partial.open(10, std::string("aa")) == 0);
-  REQUIRE(partial.buffering());
-  partial.write(0, "01234", 5);
-  partial.write(5, "56789", 5);
-  CHECK(fs::file_size(incomplete) == 0);  // still in memory
-  CHECK(partial.size_on_disk() == 10);    // yet counted as the partial's length
-  CHECK(partial.have().ranges() == std::vector<ByteRange>{{0, 10}});
-  char buffer[4];
-  CHECK(partial.read(3, buffer, 4) == 4);
-  CHECK(std::string(buffer, 4) == "3456");
-  CHECK(partial.read(8, buffer, 4) == 2);
-  partial.commit();
-  CHECK(xl::test::read_file(destination) == "0123456789");
-  CHECK_FALSE(fs::exists(incomplete));
-}
-
-TEST_CASE("partial file: a buffered file falls back to the disk when its bytes do not come in order or fit") {
-  TempDir dir;
-  const auto destination = dir.path / "h";
-  const std::string incomplete = destination.string() + ".incomplete";
-  SUBCASE("a write that does not continue what is held") {
-    PartialFile partial(destination);
-    partial.set_sequential();
-    partial.set_buffered(10);
-    partial.open(10, std::nullopt);
-    partial.write(0, "abc", 3);
-    partial.write(6, "ghij", 4);
-    CHECK_FALSE(partial.buffering());
-    CHECK(partial.have().ranges() == std::vector<ByteRange>{{0, 3}, {6, 10}});
-    partial.write(3, "def", 3);
-    partial.commit();
-    CHECK(xl::test::read_file(destination) == "abcdefghij");
-  }
-  SUBCASE("more bytes than the capacity") {
-    PartialFile partial(destination);
-    partial.set_sequential();
-    partial.set_buffered(4);
-    partial.open(std::nullopt, std::nullopt);
-    partial.write(0, "abc", 3);
-    partial.write(3, "defgh", 5);
-    CHECK_FALSE(partial.buffering());
-    CHECK(fs::file_size(incomplete) == 8);
-    partial.commit();
-    CHECK(xl::test::read_file(destination) == "abcdefgh");
-  }
-}
-
-TEST_CASE("partial file: held bytes are kept for a resume when the download stops") {
-  TempDir dir;
-  const auto destination = dir.path / "i";
-  {
-    PartialFile partial(destination);
-    partial.set_sequential();
-    partial.set_buffered(10);
-    partial.open(10, std::string("aa"));
-    partial.write(0, "01234", 5);
-    partial.close_keeping();
-  }
-  CHECK(xl::test::read_file(destination.string() + ".incomplete") == "01234");
-  PartialFile partial(destination);
-  partial.set_sequential();
-  partial.set_buffered(10);
-  CHECK(partial.open(10, std::string("aa")) == 5);
-  // Bytes already on disk: holding the rest would need two sources, so it writes through.
-  CHECK_FALSE(partial.buffering());
-  partial.write(5, "56789", 5);
-  partial.commit();
-  CHECK(xl::test::read_file(destination) == "0123456789");
-}
-
-TEST_CASE("partial file: discarding a buffered file leaves nothing") {
-  TempDir dir;
-  const auto destination = dir.path / "j";
-  PartialFile partial(destination);
-  partial.set_sequential();
-  partial.set_buffered(10);
-  partial.open(10, std::string("aa"));
-  partial.write(0, "01234", 5);
-  partial.discard();
-  CHECK_FALSE(fs::exists(destination.string() + ".incomplete"));
-  CHECK_FALSE(fs::exists(destination));
 }

@@ -2,7 +2,6 @@
 // The curl transport against tests/support/range_server.py on loopback.
 #include "core/http/curl_engine.hpp"
 #include "core/http/prefix_hasher.hpp"
-#include "tests/unit/support/file_bytes.hpp"
 #include "tests/unit/support/range_server.hpp"
 
 #include <doctest/doctest.h>
@@ -36,7 +35,17 @@ TransferSettings test_settings() {
   return settings;
 }
 
-using xl::test::read_file;
+std::string read_file(const fs::path& path) {
+  std::error_code error;
+  const auto size = fs::file_size(path, error);
+  if (error) {
+    return "<missing>";
+  }
+  std::string bytes(size, '\0');
+  std::ifstream in(path, std::ios::binary);
+  in.read(bytes.data(), static_cast<std::streamsize>(size));
+  return bytes;
+}
 
 void write_file(const fs::path& path, const std::string& bytes) {
   fs::create_directories(path.parent_path());
