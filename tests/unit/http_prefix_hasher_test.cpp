@@ -125,3 +125,33 @@ TEST_CASE("partial file: without a sidecar, a prefix is trusted only when a sha2
   CHECK(partial.open(100, std::nullopt) == 0);
   CHECK(partial.size_on_disk() == 0);
 }
+
+TEST_CASE("prefix hasher: the digest of nothing, before and after a reset") {
+  PrefixHasher hasher;
+  CHECK(hasher.hex_digest() == sha256_hex(""));
+  hasher.reset();
+  CHECK(hasher.hex_digest() == sha256_hex(""));
+  const auto reader = [](std::uint64_t, char*, std::size_t) -> std::size_t { return 0; };
+  IntervalSet have;
+  have.add(0, 3);
+  hasher.on_written(0, "abc", 3, have, reader);
+  CHECK(hasher.hex_digest() == sha256_hex("abc"));
+  hasher.reset();
+  CHECK(hasher.hashed() == 0);
+  CHECK(hasher.hex_digest() == sha256_hex(""));
+}
+
+TEST_CASE("partial file: its folder is made when missing, and a folder that cannot be made is named") {
+  TempDir dir;
+  {
+    PartialFile partial(dir.path / "a" / "b" / "blob");
+    CHECK(partial.open(3, std::nullopt) == 0);
+    partial.write(0, "abc", 3);
+    partial.commit();
+  }
+  CHECK(fs::file_size(dir.path / "a" / "b" / "blob") == 3);
+  std::ofstream(dir.path / "plain") << "x";  // a file where the folder should be
+  PartialFile partial(dir.path / "plain" / "blob");
+  const std::string named = (dir.path / "plain" / "blob.incomplete").string();
+  CHECK_THROWS_WITH_AS(partial.open(3, std::nullopt), doctest::Contains(named.c_str()), FileIoError);
+}
