@@ -3,6 +3,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <initializer_list>
+#include <string_view>
+
 #include "core/cache/atomic_file.hpp"
 #include "core/cache/disk_space.hpp"
 #include "core/util/error.hpp"
@@ -11,6 +14,20 @@ namespace xl::cache {
 namespace {
 
 namespace fs = std::filesystem;
+
+// `root` with relative `parts` appended, made as one string: each operator/ copies the path and
+// splits it into components again, and a download plans hundreds of paths before its first
+// request (500 blob paths took 3.5 ms).
+fs::path under(const fs::path& root, std::initializer_list<std::string_view> parts) {
+  std::string joined = root.native();
+  for (const auto part : parts) {
+    if (!joined.empty() && joined.back() != '/') {
+      joined.push_back('/');
+    }
+    joined.append(part);
+  }
+  return fs::path(std::move(joined));
+}
 
 bool is_commit(const std::string& text) {
   if (text.size() != 40) {
@@ -38,14 +55,14 @@ std::string HfCache::repo_folder_name(const std::string& model_id) {
   return name;
 }
 
-fs::path HfCache::repo_dir(const std::string& model_id) const { return m_root / repo_folder_name(model_id); }
+fs::path HfCache::repo_dir(const std::string& model_id) const { return under(m_root, {repo_folder_name(model_id)}); }
 
 fs::path HfCache::blob_path(const std::string& model_id, const std::string& blob) const {
-  return repo_dir(model_id) / "blobs" / blob;
+  return under(m_root, {repo_folder_name(model_id), "blobs", blob});
 }
 
 fs::path HfCache::snapshot_dir(const std::string& model_id, const std::string& commit) const {
-  return repo_dir(model_id) / "snapshots" / commit;
+  return under(m_root, {repo_folder_name(model_id), "snapshots", commit});
 }
 
 fs::path HfCache::snapshot_file(const std::string& model_id, const std::string& commit, const std::string& path) const {
@@ -53,7 +70,7 @@ fs::path HfCache::snapshot_file(const std::string& model_id, const std::string& 
 }
 
 fs::path HfCache::lock_path(const std::string& model_id, const std::string& blob) const {
-  return m_root / ".locks" / repo_folder_name(model_id) / (blob + ".lock");
+  return under(m_root, {".locks", repo_folder_name(model_id), blob + ".lock"});
 }
 
 std::optional<std::string> HfCache::read_ref(const std::string& model_id, const std::string& revision) const {

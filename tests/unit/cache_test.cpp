@@ -62,6 +62,21 @@ TEST_CASE("HF cache: repo folder, relative snapshot links at any depth, nested r
   CHECK(cache.lock_path("acme/tiny", "blobA") == dir.path() / ".locks" / "models--acme--tiny" / "blobA.lock");
 }
 
+TEST_CASE("HF cache: paths are what operator/ makes, whatever the root looks like") {
+  const std::string commit(40, 'c');
+  for (const char* spelled : {"", "/", "cache", "cache/", "/a/b"}) {
+    const fs::path root(spelled);
+    CAPTURE(root);
+    const HfCache cache(root);
+    const fs::path repo = root / "models--acme--tiny";
+    CHECK(cache.repo_dir("acme/tiny") == repo);
+    CHECK(cache.blob_path("acme/tiny", "blobA") == repo / "blobs" / "blobA");
+    CHECK(cache.snapshot_dir("acme/tiny", commit) == repo / "snapshots" / commit);
+    CHECK(cache.snapshot_file("acme/tiny", commit, "Q/x.gguf") == repo / "snapshots" / commit / "Q" / "x.gguf");
+    CHECK(cache.lock_path("acme/tiny", "blobA") == root / ".locks" / "models--acme--tiny" / "blobA.lock");
+  }
+}
+
 TEST_CASE("HF cache: trees/{commit}.json round-trips in huggingface_hub's format") {
   testing::TempDir dir;
   HfCache cache(dir.path());
