@@ -25,11 +25,11 @@ FolderSync::FolderSync(std::chrono::milliseconds interval, SyncFolder sync_folde
       m_now(std::move(now)),
       m_last_sync(m_now()) {}
 
-void FolderSync::renamed_into(const std::filesystem::path& folder) {
-  std::set<std::filesystem::path> due;
+void FolderSync::renamed_into(std::string folder) {
+  std::set<std::string> due;
   {
     std::lock_guard lock(m_mutex);
-    m_pending.insert(folder);
+    m_pending.insert(std::move(folder));
     const auto now = m_now();
     if (now - m_last_sync < m_interval) {
       return;
@@ -41,7 +41,7 @@ void FolderSync::renamed_into(const std::filesystem::path& folder) {
 }
 
 void FolderSync::flush() {
-  std::set<std::filesystem::path> due;
+  std::set<std::string> due;
   {
     std::lock_guard lock(m_mutex);
     m_last_sync = m_now();
@@ -50,7 +50,7 @@ void FolderSync::flush() {
   sync_all(std::move(due));
 }
 
-void FolderSync::sync_all(std::set<std::filesystem::path> folders) const {
+void FolderSync::sync_all(std::set<std::string> folders) const {
   for (const auto& folder : folders) {
     m_sync_folder(folder);
   }

@@ -14,6 +14,7 @@
 #include <functional>
 #include <mutex>
 #include <set>
+#include <string>
 
 namespace xl::http {
 
@@ -28,19 +29,20 @@ class FolderSync {
                       std::function<Clock::time_point()> now = Clock::now);
 
   // A file was just renamed into `folder`. Thread-safe. Syncs every noted folder when the last
-  // sync is `interval` old, on the calling thread.
-  void renamed_into(const std::filesystem::path& folder);
+  // sync is `interval` old, on the calling thread. A string, not a path: called once per file,
+  // and a set of paths compares them component by component.
+  void renamed_into(std::string folder);
   // Syncs every folder noted since the last sync. Thread-safe.
   void flush();
 
  private:
-  void sync_all(std::set<std::filesystem::path> folders) const;
+  void sync_all(std::set<std::string> folders) const;
 
   std::chrono::milliseconds m_interval;
   SyncFolder m_sync_folder;
   std::function<Clock::time_point()> m_now;
   std::mutex m_mutex;
-  std::set<std::filesystem::path> m_pending;
+  std::set<std::string> m_pending;
   Clock::time_point m_last_sync;
 };
 

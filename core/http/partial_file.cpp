@@ -24,6 +24,15 @@ std::string describe_errno(int error) {
 
 bool is_out_of_space(int error) { return error == ENOSPC || error == EDQUOT; }
 
+// The folder part of a file's path, without making a std::filesystem::path of it ("" for none).
+std::string folder_of(const std::string& file) {
+  const auto slash = file.find_last_of('/');
+  if (slash == std::string::npos) {
+    return {};
+  }
+  return file.substr(0, slash == 0 ? 1 : slash);
+}
+
 }  // namespace
 
 ssize_t read_fully(int fd, std::uint64_t offset, char* data, std::size_t size) {
@@ -238,9 +247,9 @@ void PartialFile::commit(FolderSync* folders) {
     fail("rename into place", errno);
   }
   if (folders != nullptr) {
-    folders->renamed_into(fs::path(m_destination).parent_path());
+    folders->renamed_into(folder_of(m_destination));
   } else {
-    fsync_folder(fs::path(m_destination).parent_path());
+    fsync_folder(folder_of(m_destination));
   }
   remove_sidecar();
 }
