@@ -103,15 +103,19 @@ void HfCache::link_snapshot_file(const std::string& model_id, const std::string&
                                  const std::string& blob) const {
   const fs::path pointer = snapshot_file(model_id, commit, path);
   const fs::path target = blob_path(model_id, blob);
-  std::error_code ec;
-  fs::create_directories(pointer.parent_path(), ec);
-  if (ec) {
-    throw_write_error("create", pointer.parent_path(), ec.value());
-  }
   // Relative, as huggingface_hub writes it: os.path.relpath(blob, dirname(pointer)).
   const fs::path relative = target.lexically_relative(pointer.parent_path());
-  // Usually nothing is there yet: create first, look only when that fails.
+  // Usually the folder is there and nothing is in the way: create first, and make the folder
+  // or look at what is there only when that fails.
+  std::error_code ec;
   fs::create_symlink(relative, pointer, ec);
+  if (ec == std::errc::no_such_file_or_directory || ec == std::errc::not_a_directory) {
+    fs::create_directories(pointer.parent_path(), ec);
+    if (ec) {
+      throw_write_error("create", pointer.parent_path(), ec.value());
+    }
+    fs::create_symlink(relative, pointer, ec);
+  }
   if (!ec) {
     return;
   }

@@ -62,6 +62,19 @@ TEST_CASE("HF cache: repo folder, relative snapshot links at any depth, nested r
   CHECK(cache.lock_path("acme/tiny", "blobA") == dir.path() / ".locks" / "models--acme--tiny" / "blobA.lock");
 }
 
+TEST_CASE("HF cache: a file where a snapshot folder belongs fails the link, naming the folder") {
+  testing::TempDir dir;
+  HfCache cache(dir.path());
+  const std::string commit(40, 'c');
+  write(cache.blob_path("acme/tiny", "blobA"), "hello");
+  write(cache.snapshot_dir("acme/tiny", commit) / "Q", "in the way");
+  const std::string folder = (cache.snapshot_dir("acme/tiny", commit) / "Q").string();
+  CHECK_THROWS_WITH_AS(cache.link_snapshot_file("acme/tiny", commit, "Q/x.gguf", "blobA"),
+                       doctest::Contains(("cannot create " + folder).c_str()), Error);
+  cache.link_snapshot_file("acme/tiny", commit, "R/deeper/x.gguf", "blobA");  // missing folders are made
+  CHECK(read_file(cache.snapshot_file("acme/tiny", commit, "R/deeper/x.gguf")) == "hello");
+}
+
 TEST_CASE("HF cache: paths are what operator/ makes, whatever the root looks like") {
   const std::string commit(40, 'c');
   for (const char* spelled : {"", "/", "cache", "cache/", "/a/b"}) {
