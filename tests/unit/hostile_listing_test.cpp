@@ -167,6 +167,19 @@ TEST_CASE("deeply nested answers are refused without exhausting the stack") {
   CHECK(hubs::parse_answer(deep).is_discarded());
   CHECK(has(hf_error(deep.substr(1, deep.size() - 2)), "not a JSON list"));
   CHECK_FALSE(hubs::parse_answer(std::string(32, '[') + std::string(32, ']')).is_discarded());
+  CHECK(hubs::parse_answer(std::string(33, '[') + std::string(33, ']')).is_discarded());
+  std::string objects;
+  for (int i = 0; i < 33; ++i) {
+    objects += R"({"a":)";
+  }
+  objects += "1" + std::string(33, '}');
+  CHECK(hubs::parse_answer(objects).is_discarded());
+  CHECK_FALSE(hubs::parse_answer(objects.substr(5, objects.size() - 6)).is_discarded());  // 32 deep
+  // Brackets inside strings, escaped quotes included, are not nesting.
+  const auto in_strings = hubs::parse_answer(R"({"a":"[[[[\")" + std::string(40, '{') + R"(", "b":[")" +
+                                              std::string(100, '[') + R"("]})");
+  REQUIRE_FALSE(in_strings.is_discarded());
+  CHECK(in_strings.at("b").at(0).get<std::string>().size() == 100);
 }
 
 TEST_CASE("a listing with a path twice, or a file where a folder is needed, is refused") {
