@@ -214,7 +214,7 @@ DownloadResult Downloader::ensure(const DownloadTarget& target, const DownloadOp
   }
 
   std::vector<hubs::RemoteFile> missing;
-  std::future<void> folders_synced;
+  std::future<void> finished;  // the snapshot folders synced and the ref written
   for (std::size_t i = 0; i < r.selected.size(); ++i) {
     if (r.cache_was_empty || !r.layout->is_cached(model_id, r.rev, r.selected[i])) {
       missing.push_back(r.selected[i]);
@@ -343,30 +343,31 @@ DownloadResult Downloader::ensure(const DownloadTarget& target, const DownloadOp
       r.layout->install(model_id, r.rev, file, std::nullopt);  // every job succeeded: its blob is in place
     }
     // The snapshot entries made for them become durable with one fsync per folder, told apart
-    // by the hub paths (a path object per file cost 2 ms for 500 files). They are synced while
-    // the ref and the record are written: those only say the files are there, and whoever reads
-    // them checks that every file is (offline_lookup, CompletionRecord::files_present).
+    // by the hub paths (a path object per file cost 2 ms for 500 files). The folders and the ref
+    // are written on another thread while the record is: the ref and the record only say the
+    // files are there, and whoever reads them checks that every file is (offline_lookup,
+    // CompletionRecord::files_present).
     std::set<std::string> subfolders;
     for (const auto& file : missing) {
       const auto slash = file.path.rfind('/');
       subfolders.insert(slash == std::string::npos ? std::string() : file.path.substr(0, slash));
     }
-    folders_synced = std::async(std::launch::async, [&snapshot = r.plan.snapshot_dir, subfolders] {
+    finished = std::async(std::launch::async, [&r, &model_id, subfolders] {
       for (const auto& subfolder : subfolders) {
-        http::fsync_folder(subfolder.empty() ? snapshot : snapshot / fs::path(subfolder));
+        http::fsync_folder(subfolder.empty() ? r.plan.snapshot_dir : r.plan.snapshot_dir / fs::path(subfolder));
       }
+      r.layout->finish(model_id, r.rev);
     });
-  }
-  if (missing.empty()) {
+  } else {
     r.layout->describe(model_id, r.rev, r.listing);
+    r.layout->finish(model_id, r.rev);
   }
-  r.layout->finish(model_id, r.rev);
   record.complete = true;
   if (!r.plan.from_record || !missing.empty()) {
     m_records.save(record);
   }
-  if (folders_synced.valid()) {
-    folders_synced.get();
+  if (finished.valid()) {
+    finished.get();
   }
   return result;
 }
