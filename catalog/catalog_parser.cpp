@@ -5,6 +5,7 @@
 
 #include "catalog/template_expansion.hpp"
 #include "core/util/error.hpp"
+#include "core/util/json_depth.hpp"
 #include "core/util/repo_path.hpp"
 
 namespace xl::catalog {
@@ -258,12 +259,11 @@ std::vector<LlmFamily> parse_catalog(std::string_view text, const std::string& o
     // A depth limit keeps a hostile, deeply nested file from exhausting the stack; real
     // catalogs nest five levels.
     constexpr int k_max_depth = 64;
-    ordered = nlohmann::ordered_json::parse(text.begin(), text.end(), [&](int depth, nlohmann::ordered_json::parse_event_t, nlohmann::ordered_json&) {
-      if (depth > k_max_depth) {
-        throw Error(ExitCode::usage, "catalog " + origin + ": nested deeper than " + std::to_string(k_max_depth) + " levels; this is not a model catalog");
-      }
-      return true;
-    });
+    if (json_nests_deeper_than(text, k_max_depth)) {
+      throw Error(ExitCode::usage, "catalog " + origin + ": nested deeper than " + std::to_string(k_max_depth) +
+                                       " levels; this is not a model catalog");
+    }
+    ordered = nlohmann::ordered_json::parse(text.begin(), text.end());
   } catch (const nlohmann::json::parse_error& e) {
     const std::string message = e.what();
     const auto detail = message.find("parse error");

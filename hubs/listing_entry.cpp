@@ -4,6 +4,7 @@
 #include <set>
 
 #include "core/util/error.hpp"
+#include "core/util/json_depth.hpp"
 #include "core/util/repo_path.hpp"
 
 namespace xl::hubs {
@@ -11,38 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-// Whether `body` opens more than `limit` arrays or objects at once. Counted in one pass before
-// parsing: a parser callback counting the same cost a third of the parse (1 ms of a 500-file
-// listing), and a body that nests too deeply never reaches the parser.
-bool nests_deeper_than(std::string_view body, int limit) {
-  int depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (const char c : body) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > limit) {
-        return true;
-      }
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return false;
-}
-
-// A JSON value as it can appear in a one-line error.
 std::string shown(const json& value) {
   return printable(value.dump(-1, ' ', false, json::error_handler_t::replace), 60);
 }
@@ -50,7 +19,7 @@ std::string shown(const json& value) {
 }  // namespace
 
 json parse_answer(std::string_view body) {
-  if (nests_deeper_than(body, k_max_answer_depth)) {
+  if (json_nests_deeper_than(body, k_max_answer_depth)) {
     return json(json::value_t::discarded);
   }
   return json::parse(body.begin(), body.end(), nullptr, false);
