@@ -12,6 +12,7 @@
 #include "core/http/folder_sync.hpp"
 #include "core/http/partial_file.hpp"
 #include "core/util/error.hpp"
+#include "core/util/strings.hpp"
 
 namespace xl::download {
 namespace {
@@ -349,8 +350,7 @@ DownloadResult Downloader::ensure(const DownloadTarget& target, const DownloadOp
     // CompletionRecord::files_present).
     std::set<std::string> subfolders;
     for (const auto& file : missing) {
-      const auto slash = file.path.rfind('/');
-      subfolders.insert(slash == std::string::npos ? std::string() : file.path.substr(0, slash));
+      subfolders.emplace(folder_part(file.path));
     }
     finished = std::async(std::launch::async, [&r, &model_id, subfolders] {
       for (const auto& subfolder : subfolders) {

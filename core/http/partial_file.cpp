@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/http/partial_file.hpp"
 
+#include "core/util/strings.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -23,15 +25,6 @@ std::string describe_errno(int error) {
 }
 
 bool is_out_of_space(int error) { return error == ENOSPC || error == EDQUOT; }
-
-// The folder part of a file's path, without making a std::filesystem::path of it ("" for none).
-std::string folder_of(const std::string& file) {
-  const auto slash = file.find_last_of('/');
-  if (slash == std::string::npos) {
-    return {};
-  }
-  return file.substr(0, slash == 0 ? 1 : slash);
-}
 
 }  // namespace
 
@@ -61,8 +54,8 @@ std::uint64_t partial_disk_usage(const fs::path& destination) {
   return static_cast<std::uint64_t>(info.st_blocks) * 512;  // st_blocks counts 512-byte units
 }
 
-PartialFile::PartialFile(fs::path destination)
-    : m_destination(std::move(destination).native()),
+PartialFile::PartialFile(const fs::path& destination)
+    : m_destination(destination.native()),
       m_incomplete(m_destination + ".incomplete"),
       m_sidecar(m_destination + ".incomplete.json") {}
 
@@ -247,9 +240,9 @@ void PartialFile::commit(FolderSync* folders) {
     fail("rename into place", errno);
   }
   if (folders != nullptr) {
-    folders->renamed_into(folder_of(m_destination));
+    folders->renamed_into(std::string(folder_part(m_destination)));
   } else {
-    fsync_folder(folder_of(m_destination));
+    fsync_folder(folder_part(m_destination));
   }
   remove_sidecar();
 }

@@ -47,7 +47,7 @@ std::uint64_t partial_disk_usage(const std::filesystem::path& destination);
 
 class PartialFile {
  public:
-  explicit PartialFile(std::filesystem::path destination);
+  explicit PartialFile(const std::filesystem::path& destination);
   ~PartialFile();
   PartialFile(const PartialFile&) = delete;
   PartialFile& operator=(const PartialFile&) = delete;

@@ -13,6 +13,10 @@ bool iequals(std::string_view a, std::string_view b);
 bool starts_with(std::string_view text, std::string_view prefix);
 std::string join(const std::vector<std::string>& parts, std::string_view separator);
 std::vector<std::string> split(std::string_view text, char separator);
+// The folder part of a "/"-separated path: what comes before its last "/" ("" when there is
+// none, "/" for a name in the root). Without making a std::filesystem::path, which splits the
+// whole path into components.
+std::string_view folder_part(std::string_view path);
 
 // Levenshtein distance, case-insensitive: for "did you mean" suggestions.
 std::size_t edit_distance(std::string_view a, std::string_view b);
