@@ -198,6 +198,22 @@ TEST_CASE("file lock: exclusive, times out naming the holder, freed when the hol
   CHECK_FALSE(FileLock::try_acquire(path).has_value());  // the moved-to lock still holds it
 }
 
+TEST_CASE("file lock: missing folders are made, and a file in their way is named") {
+  testing::TempDir dir;
+  const fs::path path = dir.path() / ".locks" / "models--a--b" / "blob.lock";
+  CHECK(FileLock::try_acquire(path).has_value());  // both folders were missing
+  CHECK(fs::is_regular_file(path));
+  write(dir.path() / "in-the-way", "x");
+  const fs::path blocked = dir.path() / "in-the-way" / "blob.lock";
+  try {
+    FileLock::try_acquire(blocked);
+    FAIL("locked under a regular file");
+  } catch (const Error& error) {
+    CHECK(std::string(error.what()) == "cannot open lock " + blocked.string() + ": Not a directory");
+    CHECK(error.code() == ExitCode::download);
+  }
+}
+
 TEST_CASE("shared locks: one lock per path while any handle lives, released with the last") {
   testing::TempDir dir;
   const fs::path repo_lock = dir.path() / ".lock" / "repo.lock";
