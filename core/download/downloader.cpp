@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/download/downloader.hpp"
 
+#include <atomic>
 #include <exception>
 #include <future>
 #include <set>
@@ -258,6 +259,9 @@ DownloadResult Downloader::ensure(const DownloadTarget& target, const DownloadOp
     // of the run. A file the engine did not install (or whose install failed) is handled
     // below, on this thread.
     cache::SharedLocks locks;
+    // Once the repo's folder is seen, it is not looked for again: its absence only spares
+    // the two stats below, and if it vanished they would find nothing either.
+    std::atomic<bool> repo_folder_seen{false};
     std::vector<char> installed(to_fetch.size(), 0);  // char, not bool: written from several threads
     std::vector<std::exception_ptr> install_errors(to_fetch.size());
     const CacheLayout& layout = *r.layout;
@@ -270,14 +274,17 @@ DownloadResult Downloader::ensure(const DownloadTarget& target, const DownloadOp
       job.destination = destinations[i];
       job.expected_size = file.size;
       job.expected_sha256 = file.sha256;
-      job.claim = [&layout, &locks, &model_id, &rev = r.rev, &file, &installed, timeout = options.lock_timeout,
-                   i](const std::atomic<bool>* cancel) {
+      job.claim = [&layout, &locks, &model_id, &rev = r.rev, &file, &installed, &repo_folder_seen,
+                   timeout = options.lock_timeout, i](const std::atomic<bool>* cancel) {
         http::Claim claim;
         claim.held = locks.hold(layout.lock_path(model_id, file), timeout, cancel);
         // While the repo is absent from the cache no one has the file (one stat for a first
-        // download); after that, three.
-        if (layout.holds_nothing_of(model_id)) {
-          return claim;
+        // download); after that, two.
+        if (!repo_folder_seen.load(std::memory_order_relaxed)) {
+          if (layout.holds_nothing_of(model_id)) {
+            return claim;
+          }
+          repo_folder_seen.store(true, std::memory_order_relaxed);
         }
         if (layout.is_cached(model_id, rev, file)) {
           claim.transfer_needed = false;
