@@ -126,6 +126,21 @@ TEST_CASE("partial file: without a sidecar, a prefix is trusted only when a sha2
   CHECK(partial.size_on_disk() == 0);
 }
 
+TEST_CASE("partial file: a sidecar left without its partial is ignored, then removed by the commit") {
+  TempDir dir;
+  const auto destination = dir.path / "h";
+  std::ofstream(destination.string() + ".incomplete.json")
+      << nlohmann::json{{"version", 1}, {"size", 10}, {"sha256", nullptr}, {"have", {{0, 10}}}}.dump();
+  PartialFile partial(destination);
+  partial.set_sequential();  // writes no sidecar of its own
+  CHECK(partial.open(10, std::nullopt) == 0);
+  CHECK(partial.have().total() == 0);
+  partial.write(0, "0123456789", 10);
+  partial.commit();
+  CHECK(fs::file_size(destination) == 10);
+  CHECK_FALSE(fs::exists(destination.string() + ".incomplete.json"));
+}
+
 TEST_CASE("prefix hasher: the digest of nothing, before and after a reset") {
   PrefixHasher hasher;
   CHECK(hasher.hex_digest() == sha256_hex(""));
