@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "core/util/error.hpp"
+#include "core/util/open_file.hpp"
 
 namespace xl::cache {
 namespace {
@@ -110,13 +111,7 @@ std::optional<long> lock_holder_pid(const fs::path& path) {
 }
 
 std::optional<FileLock> FileLock::try_acquire(const fs::path& path) {
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0664);
-  if (fd < 0 && errno == ENOENT) {
-    // The folder is made on the first lock's demand, not checked for each of a model's files.
-    std::error_code ignored;
-    fs::create_directories(path.parent_path(), ignored);
-    fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0664);
-  }
+  const int fd = open_making_folders(path.native(), O_RDWR | O_CREAT | O_CLOEXEC, 0664);
   if (fd < 0) {
     throw Error(ExitCode::download, "cannot open lock " + path.string() + ": " + std::strerror(errno));
   }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/http/partial_file.hpp"
 
+#include "core/util/open_file.hpp"
 #include "core/util/strings.hpp"
 
 #include <nlohmann/json.hpp>
@@ -87,7 +88,7 @@ std::uint64_t PartialFile::open(std::optional<std::uint64_t> size, const std::op
   m_reserved.reset();
   // Almost every partial is new: one exclusive create says so, where looking for an old one
   // first cost a stat, and measuring it an fstat, for each of hundreds of files.
-  m_fd = open_incomplete(O_EXCL);
+  m_fd = open_making_folders(m_incomplete, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (m_fd < 0 && errno != EEXIST) {
     fail("create", errno);
   }
@@ -102,18 +103,6 @@ std::uint64_t PartialFile::open(std::optional<std::uint64_t> size, const std::op
     set_size(*m_size);
   }
   return m_have.total();
-}
-
-int PartialFile::open_incomplete(int extra_flags) const {
-  const int flags = O_RDWR | O_CREAT | O_CLOEXEC | extra_flags;
-  int fd = ::open(m_incomplete.c_str(), flags, 0644);
-  if (fd < 0 && errno == ENOENT) {
-    // The folder is made on the first file's demand, not checked for every file.
-    std::error_code ignored;
-    fs::create_directories(fs::path(m_destination).parent_path(), ignored);
-    fd = ::open(m_incomplete.c_str(), flags, 0644);
-  }
-  return fd;
 }
 
 void PartialFile::resume_existing(std::optional<std::uint64_t> size, const std::optional<std::string>& sha256) {
@@ -153,7 +142,7 @@ void PartialFile::resume_existing(std::optional<std::uint64_t> size, const std::
       fs::remove(m_incomplete, ignored);
     }
   }
-  m_fd = open_incomplete(0);
+  m_fd = open_making_folders(m_incomplete, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (m_fd < 0) {
     fail("create", errno);
   }

@@ -84,9 +84,6 @@ class PartialFile {
   void close_keeping() noexcept;
 
  private:
-  // open(2) of the partial with O_CREAT and extra_flags, making its folder if missing; -1 and
-  // errno on failure.
-  int open_incomplete(int extra_flags) const;
   // open() when a partial is already there: keeps what its sidecar (or its digest) vouches for.
   void resume_existing(std::optional<std::uint64_t> size, const std::optional<std::string>& sha256);
   void close_fd() noexcept;
