@@ -12,6 +12,7 @@ namespace {
 
 using nlohmann::json;
 
+// A JSON value as it can appear in a one-line error.
 std::string shown(const json& value) {
   return printable(value.dump(-1, ' ', false, json::error_handler_t::replace), 60);
 }
