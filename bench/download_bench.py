@@ -80,6 +80,10 @@ class Measured:
     wall: float  # seconds, client + final sync
     cpu: float  # user + system seconds of the client (and its waited-for children)
     rss: int  # peak resident set size in bytes
+    # Voluntary + involuntary context switches of the client and its threads. Unlike wall and
+    # CPU time they hardly move with load, so an A/B that removes wake-ups shows here even where
+    # its time is lost in the noise.
+    switches: int = 0
     timed_out: bool = False
 
 
@@ -97,7 +101,7 @@ def spawn_measured(argv, env, stdout_path: Path, stderr_path: Path, timeout: flo
         (os.POSIX_SPAWN_OPEN, 1, str(stdout_path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
         (os.POSIX_SPAWN_OPEN, 2, str(stderr_path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
     ]
-    timed = [GNU_TIME, "-f", "%U %S %M %x", "-o", str(rusage_path), "--"] + list(argv)
+    timed = [GNU_TIME, "-f", "%U %S %M %x %w %c", "-o", str(rusage_path), "--"] + list(argv)
     timed_out = threading.Event()
     start = time.perf_counter()
     pid = os.posix_spawn(GNU_TIME, timed, env, file_actions=actions, setpgroup=0)
@@ -124,13 +128,14 @@ def spawn_measured(argv, env, stdout_path: Path, stderr_path: Path, timeout: flo
         os.wait4(sync_pid, 0)
     wall = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
-    cpu, rss = 0.0, 0
+    cpu, rss, switches = 0.0, 0, 0
     try:
         fields = rusage_path.read_text().strip().splitlines()[-1].split()
         cpu, rss, code = float(fields[0]) + float(fields[1]), int(fields[2]) * KiB, int(fields[3])
+        switches = int(fields[4]) + int(fields[5])
     except (OSError, IndexError, ValueError):
         code = code or 1  # killed before GNU time could write: no rusage
-    return Measured(code, wall, cpu, rss, timed_out.is_set())
+    return Measured(code, wall, cpu, rss, switches, timed_out.is_set())
 
 
 def tail(path: Path, lines: int = 8) -> str:
@@ -360,6 +365,7 @@ def summarize(runs: list[dict]) -> dict | None:
         "wall_min_s": min(walls),
         "wall_max_s": max(walls),
         "cpu_s": statistics.median(r["cpu_s"] for r in ok),
+        "switches": statistics.median(r["switches"] for r in ok),
         "peak_rss_bytes": max(r["peak_rss_bytes"] for r in ok),
     }
 
@@ -377,13 +383,13 @@ def report_scenario(sc: Scenario, repo: fakehub.Repo, names: list[str], floors: 
     cpu_floor = None
     if summary.get(CopyFloor.name) and summary.get(HashFloor.name):
         cpu_floor = summary[CopyFloor.name]["cpu_s"] + summary[HashFloor.name]["cpu_s"]
-    out.append("| client | wall s (median) | min-max s | MB/s | CPU s | peak RSS MiB "
+    out.append("| client | wall s (median) | min-max s | MB/s | CPU s | switches | peak RSS MiB "
                "| vs best peer | CPU vs floor | ok |")
-    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in names + floors:
         s = summary.get(n)
         if s is None:
-            out.append(f"| {n} | failed | | | | | | | 0/{reps} |")
+            out.append(f"| {n} | failed | | | | | | | | 0/{reps} |")
             continue
         # Two xlaunch builds (--xlaunch-base) are measured against the peers, not each other.
         others = [w for m, w in peers.items()
@@ -393,7 +399,7 @@ def report_scenario(sc: Scenario, repo: fakehub.Repo, names: list[str], floors: 
         s["vs_best_peer"], s["cpu_vs_floor"] = vs_peer, vs_floor
         out.append(
             f"| {n} | {s['wall_s']:.3f} | {s['wall_min_s']:.3f}-{s['wall_max_s']:.3f} "
-            f"| {total / 1e6 / s['wall_s']:.0f} | {s['cpu_s']:.2f} "
+            f"| {total / 1e6 / s['wall_s']:.0f} | {s['cpu_s']:.2f} | {s['switches']:.0f} "
             f"| {s['peak_rss_bytes'] / MiB:.1f} | {fmt_ratio(vs_peer)} | {fmt_ratio(vs_floor)} "
             f"| {s['ok_runs']}/{s['runs']} |")
     out.append("")
@@ -592,10 +598,11 @@ def run_once(client, repo, server, work, rep, args, log, deferred: list[Path] | 
         if expected is not None:
             error = verify(expected, repo)
     record = {"client": client.name, "rep": rep, "ok": error is None, "error": error,
-              "wall_s": m.wall, "cpu_s": m.cpu, "peak_rss_bytes": m.rss, "exit_code": m.code}
+              "wall_s": m.wall, "cpu_s": m.cpu, "switches": m.switches, "peak_rss_bytes": m.rss,
+              "exit_code": m.code}
     status = "ok" if error is None else f"FAILED: {error}"
     log(f"  rep {rep + 1} {client.name:22s} {m.wall:8.3f} s  cpu {m.cpu:6.2f} s  "
-        f"rss {m.rss / MiB:7.1f} MiB  {status}")
+        f"rss {m.rss / MiB:7.1f} MiB  switches {m.switches:6d}  {status}")
     if error is not None:
         log(f"    command: {' '.join(argv[:12])}{' ...' if len(argv) > 12 else ''}")
         log(tail(scratch / "stderr.txt") or "    (no stderr)")
@@ -673,8 +680,8 @@ def main(argv=None) -> int:
         f"Scale {args.scale}, {args.reps} interleaved reps, medians; wall includes a final "
         "`sync`; MB = 10^6 bytes; every output file's sha256 checked after every run. "
         "Floors (no sync for the two that write nothing): `cp -r` of the data + sync, curl reading every file over loopback into "
-        "/dev/null, `openssl dgst -sha256` of the data. CPU vs floor = client CPU / (cp CPU + sha256 CPU). CPU and RSS from GNU time (10 ms "
-        f"resolution); load average at start {info['loadavg_at_start'][0]:.2f}.",
+        "/dev/null, `openssl dgst -sha256` of the data. CPU vs floor = client CPU / (cp CPU + sha256 CPU). CPU, RSS and context switches from GNU "
+        f"time (CPU in 10 ms steps); load average at start {info['loadavg_at_start'][0]:.2f}.",
         ""]
     print()
     print("\n".join(header + lines))

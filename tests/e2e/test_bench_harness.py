@@ -116,6 +116,8 @@ class BenchHarnessTest(unittest.TestCase):
             for run in scenario["runs"]:
                 self.assertTrue(run["ok"], run)
                 self.assertGreater(run["peak_rss_bytes"], 0, run)
+                if not run["client"].startswith("floor"):  # a client waits on its sockets
+                    self.assertGreater(run["switches"], 0, run)
         self.assertIn("| xlaunch |", completed.stdout)
         self.assertIn("xlaunch target wall <= 1.0x best peer", completed.stdout)
         self.assertEqual(sorted(os.listdir(self.root)), ["bin", "results.json"],
