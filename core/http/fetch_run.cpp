@@ -2,6 +2,7 @@
 #include "core/http/fetch_run.hpp"
 
 #include "core/http/exchange_outcome.hpp"
+#include "core/http/shared_sync.hpp"
 
 #include <algorithm>
 
@@ -33,6 +34,13 @@ constexpr std::size_t k_opener_threads = 1;
 // Files with the opener at once. A few hide the wake-up latency between the opener and the loop;
 // more would only create partials early.
 constexpr std::size_t k_max_opening = 4;
+// Verified small files wait for one sync of their filesystem (shared_sync.hpp) until nothing
+// else is left to transfer, or one of these is reached. Each holds two descriptors (its partial
+// and its lock) meanwhile, hence the count; the bytes bound the sync's work; the delay bounds
+// how long a file finished early in a long download waits to be reported.
+constexpr std::size_t k_max_awaiting_sync = 200;
+constexpr std::uint64_t k_max_awaiting_sync_bytes = 256ULL << 20;
+constexpr std::chrono::seconds k_max_sync_delay{1};
 
 }  // namespace
 
@@ -46,6 +54,8 @@ FetchRun::FetchRun(const TransferSettings& settings, const std::atomic<bool>* ca
   m_reported.assign(jobs.size(), 0);
   m_state.assign(jobs.size(), FileState::waiting);
   m_opened.resize(jobs.size());
+  m_verified_awaiting_sync.assign(jobs.size(), 0);
+  m_committing.assign(jobs.size(), 0);
   // curl_multi_wakeup may be called from any thread: it ends the loop's poll early.
   const auto wake_if_wanted = [this] {
     if (m_wake_for_workers.load()) {
@@ -54,6 +64,7 @@ FetchRun::FetchRun(const TransferSettings& settings, const std::atomic<bool>* ca
   };
   m_opener = std::make_unique<WorkerPool>(k_opener_threads, wake_if_wanted);
   m_finisher = std::make_unique<WorkerPool>(k_finisher_threads, wake_if_wanted, k_finisher_nice);
+  m_syncer = std::make_unique<WorkerPool>(1, wake_if_wanted, k_finisher_nice);
 }
 
 FetchRun::~FetchRun() {
@@ -76,6 +87,9 @@ std::vector<FileResult> FetchRun::run() {
     collect_verified();
     reap_abandoned();
     now = Clock::now();
+    if (shared_sync_due(now)) {
+      start_shared_sync();
+    }
     if (now - last_flush >= k_progress_interval) {
       last_flush = now;
       flush_progress(now);
@@ -92,7 +106,7 @@ std::vector<FileResult> FetchRun::run() {
     // Set before the check below: a job done after the check sees the flag and wakes us.
     const bool spare = static_cast<int>(m_active.size()) < std::max(m_settings.max_connections, 1);
     m_wake_for_workers.store(spare);
-    if (spare && (m_opener->has_finished() || m_finisher->has_finished())) {
+    if (spare && (m_opener->has_finished() || m_finisher->has_finished() || m_syncer->has_finished())) {
       timeout = milliseconds(0);
     }
     curl_multi_poll(m_multi, nullptr, 0, static_cast<int>(timeout.count()), nullptr);
@@ -149,9 +163,12 @@ std::size_t FetchRun::open_files() {
   while (m_first_open < m_next_start && m_state[m_first_open] == FileState::finished) {
     ++m_first_open;
   }
+  // Files parked for a shared sync have their own bound (k_max_awaiting_sync): counting them
+  // here would stop new files from starting until the batch that waits for them is synced.
   return static_cast<std::size_t>(std::count_if(m_state.begin() + static_cast<std::ptrdiff_t>(m_first_open),
                                                 m_state.begin() + static_cast<std::ptrdiff_t>(m_next_start),
-                                                [](FileState state) { return state != FileState::finished; }));
+                                                [](FileState state) { return state != FileState::finished; })) -
+         m_parked;
 }
 
 void FetchRun::start_file(std::size_t index) {
@@ -323,19 +340,117 @@ void FetchRun::fail(std::size_t index, FileStatus status, const std::string& err
 
 void FetchRun::finish(std::size_t index) {
   m_state[index] = FileState::finishing;
+  ++m_verifying;
   FileDownload* file = m_files[index].get();
-  m_finisher->submit(index, [this, file] {
+  // A small file's own fsync costs more than its bytes: it waits for a shared sync instead.
+  // A large one's writes only its bytes, and the WritebackPacer has written most of them.
+  const bool may_share_sync = file->single_range();
+  m_finisher->submit(index, [this, file, index, may_share_sync] {
     try {
-      file->finish_verified(m_folders);
+      if (!file->verify_complete()) {
+        return;
+      }
+      const auto& covers = m_settings.shared_sync.covers;
+      if (may_share_sync && (covers ? covers(file->partial_fd()) : shared_sync_covers(file->partial_fd()))) {
+        m_verified_awaiting_sync[index] = 1;
+        return;
+      }
+      file->commit_verified(m_folders, false);
     } catch (const std::exception& error) {
       file->finish_failed(FileStatus::io_error, file->job().display_name + ": " + error.what());
     }
   });
 }
 
-void FetchRun::collect_verified() {
+bool FetchRun::collect_verified() {
+  bool any = false;
   for (const std::size_t index : m_finisher->take_finished()) {
-    report_finished(index);
+    any = true;
+    if (m_committing[index] != 0) {
+      m_committing[index] = 0;
+      report_finished(index);
+      continue;
+    }
+    --m_verifying;
+    if (m_verified_awaiting_sync[index] == 0) {
+      report_finished(index);
+      continue;
+    }
+    m_verified_awaiting_sync[index] = 0;
+    if (m_awaiting_sync.empty()) {
+      m_awaiting_sync_since = Clock::now();
+    }
+    m_awaiting_sync.push_back(index);
+    m_awaiting_sync_bytes += m_files[index]->job().expected_size.value_or(0);
+    ++m_parked;
+  }
+  for (const std::size_t batch : m_syncer->take_finished()) {
+    any = true;
+    for (const std::size_t index : m_sync_batches[batch].files) {
+      commit_after_sync(index, m_sync_batches[batch].synced);
+    }
+    m_sync_batches[batch].files.clear();
+  }
+  return any;
+}
+
+bool FetchRun::shared_sync_due(Clock::time_point now) const {
+  if (m_awaiting_sync.empty()) {
+    return false;
+  }
+  if (m_awaiting_sync.size() >= k_max_awaiting_sync || m_awaiting_sync_bytes >= k_max_awaiting_sync_bytes ||
+      now - m_awaiting_sync_since >= k_max_sync_delay) {
+    return true;
+  }
+  // Otherwise only once no other file could join the batch: syncing while files still arrive
+  // would write them in many small pieces, which is what the shared sync is for avoiding.
+  if (m_next_start < m_files.size() || !m_active.empty() || m_opening_count > 0 || m_verifying > 0) {
+    return false;
+  }
+  return std::none_of(m_state.begin() + static_cast<std::ptrdiff_t>(m_first_open), m_state.end(),
+                      [](FileState state) { return state == FileState::transferring; });
+}
+
+void FetchRun::start_shared_sync() {
+  const std::size_t number = m_sync_batches.size();
+  SyncBatch& batch = m_sync_batches.emplace_back();
+  batch.files.swap(m_awaiting_sync);
+  m_awaiting_sync_bytes = 0;
+  std::vector<int> fds;
+  for (const std::size_t index : batch.files) {
+    fds.push_back(m_files[index]->partial_fd());  // parked: no worker touches the file
+  }
+  m_syncer->submit(number, [&batch, &sync_all = m_settings.shared_sync.sync_all, fds = std::move(fds)] {
+    batch.synced = sync_all ? sync_all(fds) : sync_filesystems(fds);
+  });
+}
+
+void FetchRun::commit_after_sync(std::size_t index, bool synced) {
+  --m_parked;
+  m_committing[index] = 1;
+  FileDownload* file = m_files[index].get();
+  // Renames and links on the finishers, several at once; without the sync, each its own fsync.
+  m_finisher->submit(index, [this, file, synced] {
+    try {
+      file->commit_verified(m_folders, synced);
+    } catch (const std::exception& error) {
+      file->finish_failed(FileStatus::io_error, file->job().display_name + ": " + error.what());
+    }
+  });
+}
+
+void FetchRun::settle_finishing() {
+  while (true) {
+    m_finisher->wait_idle();
+    m_syncer->wait_idle();
+    const bool any = collect_verified();
+    if (!m_awaiting_sync.empty()) {
+      start_shared_sync();
+      continue;
+    }
+    if (!any) {
+      return;
+    }
   }
 }
 
@@ -380,8 +495,7 @@ void FetchRun::stop_everything() {
     m_observer.on_file_started(m_files[index]->job(), m_opened[index].kept);
   }
   // Files already being finished are complete: let them land rather than cancel them midway.
-  m_finisher->wait_idle();
-  collect_verified();
+  settle_finishing();
   for (std::size_t index = 0; index < m_files.size(); ++index) {
     if (m_state[index] != FileState::finished) {
       m_files[index]->finish_cancelled();

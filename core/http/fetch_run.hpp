@@ -6,7 +6,9 @@
 // 4 x max_connections open at once), routes ended requests through judge_exchange, and reports
 // progress (throttled) and results to the observer, all on the calling thread. Opening a file
 // (its job's claim, then its partial) runs on one WorkerPool thread, in job order, ahead of the
-// loop; finishing a complete file (verify, fsync, rename) on four more.
+// loop; finishing a complete file (verify, fsync, rename) on four more. Small files are not
+// fsynced one by one: once verified they wait, and one sync of their filesystem makes a whole
+// batch durable before they are renamed (shared_sync.hpp), on one more thread.
 
 #include "core/http/curl_handles.hpp"
 #include "core/http/exchange.hpp"
@@ -15,6 +17,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <map>
 #include <memory>
 #include <random>
@@ -61,7 +64,14 @@ class FetchRun {
              const std::string& cause, long http_status);
   void fail(std::size_t index, FileStatus status, const std::string& error, long http_status);
   void finish(std::size_t index);
-  void collect_verified();
+  // Takes back what the finishers and the syncer are done with; true when there was anything.
+  bool collect_verified();
+  // Whether the verified files waiting for a shared sync should get it now.
+  bool shared_sync_due(Clock::time_point now) const;
+  void start_shared_sync();
+  void commit_after_sync(std::size_t index, bool synced);
+  // Waits until no file is with a finisher or the syncer, committing those that wait.
+  void settle_finishing();
   void report_finished(std::size_t index);
   void flush_progress(std::size_t index);
   void flush_progress(Clock::time_point now);
@@ -90,10 +100,25 @@ class FetchRun {
   };
   std::vector<Opened> m_opened;  // written by m_opener's job, read once it is taken back
   std::atomic<bool> m_wake_for_workers{true};  // whether a worker's finished job should wake the loop
+  // Small files made durable by one sync of their filesystem (shared_sync.hpp). Per file, set
+  // by its finisher job: verified, not committed, waiting for a shared sync.
+  std::vector<unsigned char> m_verified_awaiting_sync;
+  std::vector<std::size_t> m_awaiting_sync;  // the loop's list of those files, in the next batch
+  std::vector<unsigned char> m_committing;  // per file: its finisher job commits after a shared sync
+  std::size_t m_verifying = 0;  // files with a finisher job that verifies them
+  std::size_t m_parked = 0;     // verified files waiting for, or in, a shared sync
+  std::uint64_t m_awaiting_sync_bytes = 0;
+  Clock::time_point m_awaiting_sync_since{};
+  struct SyncBatch {
+    std::vector<std::size_t> files;
+    bool synced = false;  // written by the syncer's job
+  };
+  std::deque<SyncBatch> m_sync_batches;  // a deque: the syncer keeps a reference while the loop adds
   FolderSync m_folders;  // renames made durable in batches; flushed before run() returns
   // Declared last, so they are destroyed first: their workers finish their files while m_files lives.
   std::unique_ptr<WorkerPool> m_opener;
   std::unique_ptr<WorkerPool> m_finisher;
+  std::unique_ptr<WorkerPool> m_syncer;  // its indices are batch numbers (m_sync_batches)
 };
 
 }  // namespace xl::http

@@ -250,6 +250,12 @@ bool FileDownload::complete() const {
 }
 
 void FileDownload::finish_verified(FolderSync& folders) {
+  if (verify_complete()) {
+    commit_verified(folders, false);
+  }
+}
+
+bool FileDownload::verify_complete() {
   try {
     const auto size = *m_size;
     const auto present = m_partial.have().contiguous_end(0);
@@ -258,17 +264,28 @@ void FileDownload::finish_verified(FolderSync& folders) {
       finish_failed(FileStatus::integrity_error,
                     what("GET " + redact_url(m_url) + ": received " + std::to_string(m_partial.size_on_disk()) +
                          " bytes, expected " + std::to_string(m_job.expected_size.value_or(size))));
-      return;
+      return false;
     }
     if (m_hashing) {
       const auto [hashed, actual] = final_digest(size);
       if (hashed != size || !same_digest(actual, *m_job.expected_sha256)) {
         finish_failed(FileStatus::integrity_error, what("GET " + redact_url(m_url) + ": sha256 mismatch (expected " +
                                                         *m_job.expected_sha256 + ", got " + actual + ")"));
-        return;
+        return false;
       }
     }
-    m_partial.commit(&folders);
+    return true;
+  } catch (const FileIoError& error) {
+    finish_failed(error.status(), what(error.what()));
+  } catch (const std::exception& error) {
+    finish_failed(FileStatus::io_error, what(error.what()));
+  }
+  return false;
+}
+
+void FileDownload::commit_verified(FolderSync& folders, bool filesystem_synced) {
+  try {
+    m_partial.commit(&folders, filesystem_synced);
     m_done = true;
     m_result.status = FileStatus::ok;
     if (m_job.after_commit) {
@@ -276,6 +293,8 @@ void FileDownload::finish_verified(FolderSync& folders) {
     }
   } catch (const FileIoError& error) {
     finish_failed(error.status(), what(error.what()));
+  } catch (const std::exception& error) {
+    finish_failed(FileStatus::io_error, what(error.what()));
   }
 }
 

@@ -94,6 +94,13 @@ class FileDownload {
   // batched in `folders`, then the job's after_commit) or discards it (integrity_error).
   // Errors are recorded in result(), never thrown.
   void finish_verified(FolderSync& folders);
+  // finish_verified() in two steps, so that a sync of the filesystem can come between them.
+  // False when the file failed (recorded in result()); never throws.
+  bool verify_complete();
+  // `filesystem_synced`: see PartialFile::commit.
+  void commit_verified(FolderSync& folders, bool filesystem_synced);
+  // The open partial, for a sync of its filesystem between the two steps.
+  int partial_fd() const { return m_partial.fd(); }
   // Records a failure; integrity failures discard the partial, others keep it for a resume.
   void finish_failed(FileStatus status, const std::string& error);
   // Done without a transfer: the job's claim found the file in place (never started).

@@ -240,8 +240,18 @@ void PartialFile::save_state() {
   m_sidecar_may_exist = true;
 }
 
-void PartialFile::commit(FolderSync* folders) {
-  if (::fsync(m_fd) != 0) {
+void PartialFile::commit(FolderSync* folders, bool filesystem_synced) {
+  if (filesystem_synced) {
+    // The bytes were written by a sync of the whole filesystem (shared_sync.hpp). Only this
+    // descriptor sees a write error the kernel met for this file, as fsync would report it:
+    // nothing is left to write, so this only collects such an error.
+#ifdef __linux__
+    if (::sync_file_range(m_fd, 0, 0, SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER) !=
+        0) {
+      fail("sync", errno);
+    }
+#endif
+  } else if (::fsync(m_fd) != 0) {
     fail("sync", errno);
   }
   close_fd();

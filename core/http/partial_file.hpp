@@ -9,8 +9,9 @@
 // crash at any point leaves a resumable state. An `.incomplete` without a sidecar is what
 // huggingface_hub <= 1.17 leaves (appended sequentially): when a sha256 is expected (so a wrong
 // guess is caught), its length is taken as a valid prefix; otherwise it is discarded.
-// The destination itself only appears through commit(): fsync, rename, then the folder's fsync
-// (at once, or batched by a FolderSync).
+// The destination itself only appears through commit(): fsync (or a sync of the filesystem shared
+// with other files, shared_sync.hpp), rename, then the folder's fsync (at once, or batched by a
+// FolderSync).
 
 #include "core/http/folder_sync.hpp"
 #include "core/http/http_types.hpp"
@@ -76,8 +77,9 @@ class PartialFile {
   // Rewrites the sidecar from have().
   void save_state();
   // fsync + close + rename onto the destination; removes the sidecar. The folder is fsynced
-  // now, or noted in `folders` to be synced with other renames.
-  void commit(FolderSync* folders = nullptr);
+  // now, or noted in `folders` to be synced with other renames. `filesystem_synced`: a sync of
+  // the whole filesystem (sync_filesystems) ran since the last write, so no fsync is needed.
+  void commit(FolderSync* folders = nullptr, bool filesystem_synced = false);
   // Closes and deletes the partial and its sidecar (bad bytes are not kept for a resume).
   void discard();
   // Saves the sidecar and closes, keeping the partial for the next run. Never throws.

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace xl::http {
 
@@ -20,6 +21,13 @@ struct ProxySettings {
   std::string http_proxy;   // used for http:// URLs; empty: none
   std::string https_proxy;  // used for https:// URLs; empty: none
   std::string no_proxy;     // libcurl CURLOPT_NOPROXY syntax: "host1,.domain,*"
+};
+
+// How small files are made durable together (shared_sync.hpp): the real filesystem by default;
+// tests count the syncs or make them fail.
+struct SharedSyncOps {
+  std::function<bool(int fd)> covers;                        // shared_sync_covers
+  std::function<bool(const std::vector<int>& fds)> sync_all;  // sync_filesystems
 };
 
 struct TransferSettings {
@@ -43,6 +51,7 @@ struct TransferSettings {
   std::string ca_bundle;  // PEM file; empty: libcurl's default store
   std::string ca_path;    // directory of hashed certificates; empty: default
   std::string user_agent = std::string("xlaunch/") + XLAUNCH_VERSION;
+  SharedSyncOps shared_sync;  // empty members: the real ones
 };
 
 // Returns the value of an environment variable, or nullopt when unset.

@@ -2,6 +2,7 @@
 // The curl transport against tests/support/range_server.py on loopback.
 #include "core/http/curl_engine.hpp"
 #include "core/http/prefix_hasher.hpp"
+#include "core/http/shared_sync.hpp"
 #include "tests/unit/support/range_server.hpp"
 
 #include <doctest/doctest.h>
@@ -11,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <numeric>
@@ -130,6 +132,118 @@ TEST_CASE("transport: many files concurrently, each verified") {
   CHECK(observer.started.size() == jobs.size());
   CHECK(observer.finished.size() == jobs.size());
   CHECK(observer.bytes == total);
+}
+
+// Counts the shared syncs (shared_sync.hpp) and the files each covered; syncs for real unless
+// told to fail.
+struct SyncCounter {
+  std::mutex mutex;
+  std::vector<std::size_t> batches;  // files per sync
+  bool fail = false;
+  std::function<void()> on_covers;   // called from the finishers, per small verified file
+
+  SharedSyncOps ops() {
+    return {[this](int fd) {
+              if (on_covers) {
+                on_covers();
+              }
+              return fd >= 0;
+            },
+            [this](const std::vector<int>& fds) {
+              std::lock_guard lock(mutex);
+              batches.push_back(fds.size());
+              return !fail && sync_filesystems(fds);
+            }};
+  }
+  std::size_t files() {
+    std::lock_guard lock(mutex);
+    return std::accumulate(batches.begin(), batches.end(), std::size_t{0});
+  }
+};
+
+TEST_CASE("transport: small files are made durable by a shared sync of their filesystem, large ones by their own") {
+  RangeServer server;
+  auto [jobs, contents] = serve_files(server, "s", 30, 1000, 20'000, 700);
+  const auto big = random_bytes(3 * k_mebibyte, 799);  // two minimum ranges or more: its own fsync
+  server.add_file("big.bin", big);
+  jobs.push_back(job_for(server, "big.bin", big));
+  contents.push_back(big);
+  SyncCounter counter;
+  auto settings = test_settings();
+  settings.shared_sync = counter.ops();
+  const auto results = fetch(jobs, settings);
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    INFO(jobs[i].display_name << ": " << results[i].error);
+    CHECK(results[i].status == FileStatus::ok);
+    CHECK(read_file(jobs[i].destination) == contents[i]);
+    CHECK_FALSE(fs::exists(jobs[i].destination.string() + ".incomplete"));
+  }
+  CHECK(counter.files() == 30);  // every small file, and only those
+  // Batched: they wait for the transfers to end (or a second to pass, on a slow sanitizer run).
+  CHECK(counter.batches.size() < 30);
+}
+
+TEST_CASE("transport: when the shared sync fails, each small file is fsynced on its own and still lands") {
+  RangeServer server;
+  auto [jobs, contents] = serve_files(server, "e", 12, 1000, 9'000, 800);
+  SyncCounter counter;
+  counter.fail = true;
+  auto settings = test_settings();
+  settings.shared_sync = counter.ops();
+  const auto results = fetch(jobs, settings);
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    INFO(jobs[i].display_name << ": " << results[i].error);
+    CHECK(results[i].status == FileStatus::ok);
+    CHECK(read_file(jobs[i].destination) == contents[i]);
+  }
+  CHECK(counter.files() == 12);
+}
+
+TEST_CASE("transport: on a filesystem the shared sync does not cover, every file keeps its own fsync") {
+  RangeServer server;
+  auto [jobs, contents] = serve_files(server, "n", 8, 1000, 9'000, 900);
+  SyncCounter counter;
+  auto settings = test_settings();
+  settings.shared_sync = counter.ops();
+  settings.shared_sync.covers = [](int) { return false; };
+  const auto results = fetch(jobs, settings);
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    CHECK(results[i].status == FileStatus::ok);
+    CHECK(read_file(jobs[i].destination) == contents[i]);
+  }
+  CHECK(counter.batches.empty());
+}
+
+TEST_CASE("transport: a cancel lands the verified files waiting for the shared sync, and only cancels the rest") {
+  RangeServer server;
+  auto [jobs, contents] = serve_files(server, "w", 10, 1000, 9'000, 1000);
+  const auto slow = random_bytes(8 * k_mebibyte, 1099);
+  server.add_file("slow.bin", slow);
+  jobs.push_back(job_for(server, "slow.bin", slow, "/files/slow.bin?fault=slow"));
+  std::atomic<bool> cancel{false};
+  std::atomic<int> verified{0};
+  SyncCounter counter;
+  // While the slow file still transfers, the small ones wait; the cancel comes once all are
+  // verified, so each either waits for the sync or is about to.
+  counter.on_covers = [&] {
+    if (++verified == 10) {
+      cancel.store(true);
+    }
+  };
+  auto settings = test_settings();
+  settings.shared_sync = counter.ops();
+  RecordingObserver observer;
+  auto transport = make_curl_transport(settings, &cancel);
+  const auto results = transport->fetch(jobs, observer);
+  for (std::size_t i = 0; i < 10; ++i) {
+    INFO(jobs[i].display_name << ": " << results[i].error);
+    CHECK(results[i].status == FileStatus::ok);
+    CHECK(read_file(jobs[i].destination) == contents[i]);
+  }
+  CHECK(results[10].status == FileStatus::cancelled);
+  CHECK_FALSE(fs::exists(jobs[10].destination));
+  CHECK(counter.files() == 10);
+  CHECK(observer.finished.size() == jobs.size());
 }
 
 TEST_CASE("transport: a file whose partial cannot be created fails alone, before any request for it") {
