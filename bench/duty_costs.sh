@@ -9,8 +9,8 @@
 #
 # bench/duty_costs.patch adds four switches to a scratch copy of HEAD (a git worktree, built in
 # a temporary folder, removed at the end): XLAUNCH_BENCH_SKIP_HASH (trust the bytes),
-# _FSYNC (no fsync before the rename), _LOCKS (no huggingface_hub lock files) and _LINKS (no
-# snapshot symlinks). The real xlaunch has none of them: a user cannot turn verification or
+# _FSYNC (no fsync, nor shared sync of small files, before the rename), _LOCKS (no
+# huggingface_hub lock files) and _LINKS (no snapshot symlinks). The real xlaunch has none of them: a user cannot turn verification or
 # durability off. The harness still checks every output's sha256 (through the blobs for the
 # variants without links).
 set -euo pipefail
