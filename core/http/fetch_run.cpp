@@ -445,7 +445,13 @@ void FetchRun::settle_finishing() {
     m_syncer->wait_idle();
     const bool any = collect_verified();
     if (!m_awaiting_sync.empty()) {
-      start_shared_sync();
+      // Stopping: each file's own fsync writes only its bytes, where a sync of the filesystem
+      // would also wait for whatever else it has to write, and a stop must be prompt.
+      for (const std::size_t index : m_awaiting_sync) {
+        commit_after_sync(index, false);
+      }
+      m_awaiting_sync.clear();
+      m_awaiting_sync_bytes = 0;
       continue;
     }
     if (!any) {

@@ -69,8 +69,10 @@ class FetchRun {
   // Whether the verified files waiting for a shared sync should get it now.
   bool shared_sync_due(Clock::time_point now) const;
   void start_shared_sync();
+  // Hands a parked file to a finisher to be committed; `synced`: its shared sync succeeded.
   void commit_after_sync(std::size_t index, bool synced);
-  // Waits until no file is with a finisher or the syncer, committing those that wait.
+  // Waits until no file is with a finisher or the syncer; those waiting for a shared sync are
+  // fsynced and committed one by one.
   void settle_finishing();
   void report_finished(std::size_t index);
   void flush_progress(std::size_t index);

@@ -12,6 +12,11 @@
 // Only where syncfs is known to write and flush everything, as fsync would: ext2/3/4, XFS,
 // Btrfs, F2FS, ZFS and tmpfs. On FUSE, for one, syncfs does nothing unless the server
 // implements it; there, and wherever the sync fails, each file keeps its own fsync.
+//
+// A sync of the filesystem also writes whatever else it holds unwritten, this download's large
+// files and other programs' data. That is why FetchRun runs it on a thread of its own, once the
+// transfers are done (or a batch is full, or a file has waited a second), and why a stop
+// fsyncs the waiting files one by one instead.
 
 #include <vector>
 
