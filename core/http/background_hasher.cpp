@@ -50,6 +50,13 @@ void BackgroundHasher::advance(std::uint64_t prefix_end) {
       return;
     }
     m_target = prefix_end;
+    // The loop reports every socket read, tens of KiB, and the worker hashes faster than they
+    // come: woken for each, it slept and woke again for every one. A busy worker takes the new
+    // target when its chunk is done; an idle one is woken once a mapping window is waiting
+    // (finish() wakes it for the rest).
+    if (m_busy || m_target - m_hashed < k_map_window) {
+      return;
+    }
   }
   m_wake.notify_one();
 }

@@ -44,6 +44,37 @@ TEST_CASE("background hasher: follows the contiguous prefix while it grows") {
   std::fclose(file);
 }
 
+TEST_CASE("background hasher: reports smaller than its wake-up step still all get hashed") {
+  std::FILE* file = std::tmpfile();
+  REQUIRE(file != nullptr);
+  const int fd = fileno(file);
+  SUBCASE("a file under one step, then finish") {
+    const auto data = pattern(700 << 10, 's');
+    BackgroundHasher hasher(fd);
+    for (std::size_t offset = 0; offset < data.size(); offset += 16 << 10) {
+      const auto size = std::min<std::size_t>(16 << 10, data.size() - offset);
+      write_at(fd, data, offset, size);
+      hasher.advance(offset + size);
+    }
+    const auto digest = hasher.finish(data.size());
+    CHECK(digest.hashed == data.size());
+    CHECK(digest.hex == sha256_hex(data));
+  }
+  SUBCASE("socket-sized reports over several steps and chunks") {
+    const auto data = pattern((9 << 20) + 12345, 't');
+    BackgroundHasher hasher(fd);
+    for (std::size_t offset = 0; offset < data.size(); offset += 37 << 10) {
+      const auto size = std::min<std::size_t>(37 << 10, data.size() - offset);
+      write_at(fd, data, offset, size);
+      hasher.advance(offset + size);
+    }
+    const auto digest = hasher.finish(data.size());
+    CHECK(digest.hashed == data.size());
+    CHECK(digest.hex == sha256_hex(data));
+  }
+  std::fclose(file);
+}
+
 TEST_CASE("background hasher: reset starts over for new content") {
   std::FILE* file = std::tmpfile();
   REQUIRE(file != nullptr);
