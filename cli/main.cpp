@@ -10,6 +10,7 @@
 #include "core/cli_args/argv_normalizer.hpp"
 #include "core/exec/command_runner.hpp"
 #include "core/util/error.hpp"
+#include "core/util/heap_tuning.hpp"
 
 namespace {
 
@@ -30,6 +31,7 @@ void print_overview() {
 
 int main(int argc, char** argv) {
   xl::exec::restore_default_child_signal();
+  xl::keep_freed_heap_memory();
   const std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
     print_overview();
