@@ -12,6 +12,12 @@ namespace {
 constexpr std::size_t k_error_body_limit = 1024;
 // Fewer, larger socket reads; 16 connections x 256 KiB stays far below the memory budget.
 constexpr long k_receive_buffer = 256 * 1024;
+// Body bytes held back per request before they are written: one socket read's worth, so a
+// large range is written in pieces of about that size (16 connections x 256 KiB, again).
+constexpr std::size_t k_write_batch = k_receive_buffer;
+// Held-back bytes are written up to a multiple of this (the filesystem block size almost
+// everywhere), so no write leaves a block half covered for the next one to complete.
+constexpr std::uint64_t k_write_alignment = 4096;
 
 }  // namespace
 
@@ -95,7 +101,7 @@ size_t Exchange::take_body(const char* data, size_t size) {
   const std::uint64_t room = plan.limit == k_open_end ? size : plan.limit - offset;
   const auto take = static_cast<size_t>(std::min<std::uint64_t>(size, room));
   if (take > 0) {
-    file->on_body(*task, offset, data, take);
+    hold_back(data, take);
     offset += take;
     received += take;
   }
@@ -109,6 +115,58 @@ size_t Exchange::take_body(const char* data, size_t size) {
     return 0;
   }
   return size;
+}
+
+void Exchange::hold_back(const char* data, std::size_t size) {
+  if (m_held_back.empty()) {
+    m_held_back_at = offset;
+  }
+  if (m_held_back.capacity() == 0) {
+    // A small range (a whole small file) needs no more than its own length.
+    const std::uint64_t expected = plan.limit == k_open_end ? k_write_batch : plan.limit - plan.offset;
+    m_held_back.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(expected, k_write_batch)));
+  }
+  if (m_held_back.size() + size > m_held_back.capacity()) {
+    write_held_back(false);
+  }
+  if (m_held_back.size() + size > m_held_back.capacity()) {
+    // Still no room (the range was longer than announced): no holding back for this piece.
+    write_held_back(true);
+    file->on_body(*task, offset, data, size);
+    return;
+  }
+  m_held_back.insert(m_held_back.end(), data, data + size);
+}
+
+void Exchange::write_held_back(bool whole) {
+  std::size_t length = m_held_back.size();
+  if (!whole) {
+    const std::uint64_t aligned_end = (m_held_back_at + length) / k_write_alignment * k_write_alignment;
+    length = aligned_end > m_held_back_at ? static_cast<std::size_t>(aligned_end - m_held_back_at) : 0;
+  }
+  if (length == 0) {
+    return;
+  }
+  file->on_body(*task, m_held_back_at, m_held_back.data(), length);
+  m_held_back.erase(m_held_back.begin(), m_held_back.begin() + static_cast<std::ptrdiff_t>(length));
+  m_held_back_at += length;
+}
+
+void Exchange::finish_body() noexcept {
+  if (m_held_back.empty()) {
+    return;
+  }
+  try {
+    // A superseded range's bytes, or a settled file's, are not ours to write any more.
+    if (!task->abandoned && !file->done()) {
+      write_held_back(true);
+    }
+  } catch (const FileIoError& error) {
+    file_failure.emplace(error.status(), file->job().display_name + ": " + error.what());
+  } catch (const std::exception& error) {
+    file_failure.emplace(FileStatus::io_error, file->job().display_name + ": " + error.what());
+  }
+  m_held_back.clear();
 }
 
 int Exchange::on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) noexcept {

@@ -14,6 +14,7 @@
 #include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace xl::http {
 
@@ -33,7 +34,7 @@ struct Exchange {
   bool planned = false;
   BodyPlan plan;
   std::uint64_t offset = 0;        // file offset of the next body byte
-  std::uint64_t received = 0;      // body bytes written by this request
+  std::uint64_t received = 0;      // body bytes taken by this request (written or held back)
   bool range_satisfied = false;    // stopped on purpose after the last byte we wanted
   std::string error_body;          // start of an error answer, for the message
   std::optional<std::pair<FileStatus, std::string>> file_failure;  // decided inside a callback
@@ -42,12 +43,26 @@ struct Exchange {
 
   // Sets every option of the request (URL, headers plus Range, callbacks) on `easy`.
   void prepare(const TransferSettings& settings);
+  // Once the request has ended, for any reason: writes the body bytes still held back, unless
+  // its range was abandoned or its file has settled. A write error becomes `file_failure`.
+  void finish_body() noexcept;
 
  private:
   static size_t on_header(char* data, size_t size, size_t count, void* user) noexcept;
   static size_t on_body(char* data, size_t size, size_t count, void* user) noexcept;
   static int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) noexcept;
   size_t take_body(const char* data, size_t size);
+  // Body bytes are written in large pieces, not as they come: libcurl hands the write callback
+  // at most 16 KiB at a time (CURL_MAX_WRITE_SIZE), and its pieces start wherever a socket read
+  // ended. Each write of a partly covered block made the filesystem zero the block's rest
+  // first, and each write call costs its own pass through the page cache.
+  void hold_back(const char* data, std::size_t size);
+  // Writes what is held back: all of it, or (`whole` false) up to the last block boundary, so
+  // the next write starts on one.
+  void write_held_back(bool whole);
+
+  std::vector<char> m_held_back;      // body bytes received and not yet written
+  std::uint64_t m_held_back_at = 0;   // file offset of m_held_back's first byte
 };
 
 }  // namespace xl::http

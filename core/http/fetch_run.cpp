@@ -262,6 +262,7 @@ std::unique_ptr<Exchange> FetchRun::release(CURL* handle) {
   auto node = m_active.extract(handle);
   curl_multi_remove_handle(m_multi, handle);
   auto exchange = std::move(node.mapped());
+  exchange->finish_body();  // before anything looks at the file: the task's progress includes these bytes
   exchange->file->mark_landed(*exchange->task);
   m_pool.push_back(std::move(exchange->easy));
   return exchange;
