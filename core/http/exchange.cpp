@@ -152,19 +152,43 @@ void Exchange::write_held_back(bool whole) {
   m_held_back_at += length;
 }
 
+void Exchange::record_failure() noexcept {
+  try {
+    throw;
+  } catch (const FileIoError& error) {
+    file_failure.emplace(error.status(), file->job().display_name + ": " + error.what());
+  } catch (const std::exception& error) {
+    file_failure.emplace(FileStatus::io_error, file->job().display_name + ": " + error.what());
+  } catch (...) {
+    file_failure.emplace(FileStatus::io_error, file->job().display_name + ": unknown error");
+  }
+}
+
+bool Exchange::write_received() noexcept {
+  // A superseded range's bytes, or a settled file's, are not ours to write any more.
+  if (m_held_back.size() < k_write_alignment || task->abandoned || file->done()) {
+    return true;
+  }
+  try {
+    write_held_back(false);
+    return true;
+  } catch (...) {
+    record_failure();
+  }
+  m_held_back.clear();
+  return false;
+}
+
 void Exchange::finish_body() noexcept {
   if (m_held_back.empty()) {
     return;
   }
   try {
-    // A superseded range's bytes, or a settled file's, are not ours to write any more.
     if (!task->abandoned && !file->done()) {
       write_held_back(true);
     }
-  } catch (const FileIoError& error) {
-    file_failure.emplace(error.status(), file->job().display_name + ": " + error.what());
-  } catch (const std::exception& error) {
-    file_failure.emplace(FileStatus::io_error, file->job().display_name + ": " + error.what());
+  } catch (...) {
+    record_failure();
   }
   m_held_back.clear();
 }

@@ -43,6 +43,10 @@ struct Exchange {
 
   // Sets every option of the request (URL, headers plus Range, callbacks) on `easy`.
   void prepare(const TransferSettings& settings);
+  // After each turn of the loop: writes the body bytes received so far, up to the last block
+  // boundary. False when a write failed; `file_failure` then says why, and the rest held back
+  // is dropped.
+  bool write_received() noexcept;
   // Once the request has ended, for any reason: writes the body bytes still held back, unless
   // its range was abandoned or its file has settled. A write error becomes `file_failure`.
   void finish_body() noexcept;
@@ -52,14 +56,17 @@ struct Exchange {
   static size_t on_body(char* data, size_t size, size_t count, void* user) noexcept;
   static int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) noexcept;
   size_t take_body(const char* data, size_t size);
-  // Body bytes are written in large pieces, not as they come: libcurl hands the write callback
-  // at most 16 KiB at a time (CURL_MAX_WRITE_SIZE), and its pieces start wherever a socket read
-  // ended. Each write of a partly covered block made the filesystem zero the block's rest
-  // first, and each write call costs its own pass through the page cache.
+  // Body bytes are written once per turn of the loop, not as they come: libcurl hands the
+  // write callback at most 16 KiB at a time (CURL_MAX_WRITE_SIZE), and its pieces start
+  // wherever a socket read ended. Each write of a partly covered block made the filesystem zero
+  // the block's rest first, and each write call costs its own pass through the page cache. A
+  // turn reads each socket once, so the bytes wait no longer than that (a kill -9 loses no
+  // more), and at most one receive buffer's worth of them.
   void hold_back(const char* data, std::size_t size);
   // Writes what is held back: all of it, or (`whole` false) up to the last block boundary, so
-  // the next write starts on one.
+  // the next write starts on one. Throws what the write throws.
   void write_held_back(bool whole);
+  void record_failure() noexcept;  // the exception being handled becomes `file_failure`
 
   std::vector<char> m_held_back;      // body bytes received and not yet written
   std::uint64_t m_held_back_at = 0;   // file offset of m_held_back's first byte

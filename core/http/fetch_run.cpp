@@ -84,6 +84,7 @@ std::vector<FileResult> FetchRun::run() {
     int running = 0;
     curl_multi_perform(m_multi, &running);
     collect_finished();
+    write_received();
     collect_verified();
     reap_abandoned();
     now = Clock::now();
@@ -275,6 +276,21 @@ void FetchRun::collect_finished() {
       CURL* handle = message->easy_handle;
       const CURLcode code = message->data.result;
       on_done(release(handle), code);
+    }
+  }
+}
+
+void FetchRun::write_received() {
+  std::vector<Exchange*> failed;
+  for (auto& [handle, exchange] : m_active) {
+    if (!exchange->write_received()) {
+      failed.push_back(exchange.get());
+    }
+  }
+  // The requests themselves end in reap_abandoned, once their file is finished.
+  for (Exchange* exchange : failed) {
+    if (m_state[exchange->file_index] != FileState::finished) {
+      fail(exchange->file_index, exchange->file_failure->first, exchange->file_failure->second, exchange->head.status);
     }
   }
 }

@@ -58,6 +58,9 @@ class FetchRun {
               std::set<std::string> visited);
   std::unique_ptr<Exchange> release(CURL* handle);
   void collect_finished();
+  // Writes what each request in flight received in this turn (Exchange::write_received); a
+  // failed write fails its file.
+  void write_received();
   void reap_abandoned();
   void on_done(std::unique_ptr<Exchange> exchange, CURLcode code);
   void retry(std::size_t index, RangeTask& task, std::optional<std::chrono::milliseconds> hint, FileStatus status,
