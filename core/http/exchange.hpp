@@ -60,8 +60,8 @@ struct Exchange {
   // write callback at most 16 KiB at a time (CURL_MAX_WRITE_SIZE), and its pieces start
   // wherever a socket read ended. Each write of a partly covered block made the filesystem zero
   // the block's rest first, and each write call costs its own pass through the page cache. A
-  // turn reads each socket once, so the bytes wait no longer than that (a kill -9 loses no
-  // more), and at most one receive buffer's worth of them.
+  // turn reads each socket once, so only that read's bytes, and less than a block after the
+  // turn, wait in memory: all that a kill -9 can lose on top of the unrecorded progress.
   void hold_back(const char* data, std::size_t size);
   // Writes what is held back: all of it, or (`whole` false) up to the last block boundary, so
   // the next write starts on one. Throws what the write throws.
