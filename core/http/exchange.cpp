@@ -61,11 +61,8 @@ size_t Exchange::on_header(char* data, size_t size, size_t count, void* user) no
       }
       self->offset = self->plan.offset;
     }
-  } catch (const FileIoError& error) {
-    self->file_failure.emplace(error.status(), self->file->job().display_name + ": " + error.what());
-    return 0;
-  } catch (const std::exception& error) {
-    self->file_failure.emplace(FileStatus::io_error, self->file->job().display_name + ": " + error.what());
+  } catch (...) {
+    self->record_failure();
     return 0;
   }
   return length;
@@ -76,10 +73,8 @@ size_t Exchange::on_body(char* data, size_t size, size_t count, void* user) noex
   self->stall.on_data();
   try {
     return self->take_body(data, size * count);
-  } catch (const FileIoError& error) {
-    self->file_failure.emplace(error.status(), self->file->job().display_name + ": " + error.what());
-  } catch (const std::exception& error) {
-    self->file_failure.emplace(FileStatus::io_error, self->file->job().display_name + ": " + error.what());
+  } catch (...) {
+    self->record_failure();
   }
   return 0;
 }
@@ -104,7 +99,6 @@ size_t Exchange::take_body(const char* data, size_t size) {
   if (take > 0) {
     hold_back(data, take);
     offset += take;
-    received += take;
   }
   if (take < size) {
     if (file->single_stream()) {
@@ -119,9 +113,6 @@ size_t Exchange::take_body(const char* data, size_t size) {
 }
 
 void Exchange::hold_back(const char* data, std::size_t size) {
-  if (m_held_back.empty()) {
-    m_held_back_at = offset;
-  }
   if (m_held_back.capacity() == 0) {
     // A small range (a whole small file) needs no more than its own length.
     const std::uint64_t expected = plan.limit == k_open_end ? k_write_batch : plan.limit - plan.offset;
@@ -140,17 +131,18 @@ void Exchange::hold_back(const char* data, std::size_t size) {
 }
 
 void Exchange::write_held_back(bool whole) {
+  // `offset` is the next byte to come, so the held-back bytes end there.
+  const std::uint64_t at = offset - m_held_back.size();
   std::size_t length = m_held_back.size();
   if (!whole) {
-    const std::uint64_t aligned_end = (m_held_back_at + length) / k_write_alignment * k_write_alignment;
-    length = aligned_end > m_held_back_at ? static_cast<std::size_t>(aligned_end - m_held_back_at) : 0;
+    const std::uint64_t aligned_end = offset / k_write_alignment * k_write_alignment;
+    length = aligned_end > at ? static_cast<std::size_t>(aligned_end - at) : 0;
   }
   if (length == 0) {
     return;
   }
-  file->on_body(*task, m_held_back_at, m_held_back.data(), length);
+  file->on_body(*task, at, m_held_back.data(), length);
   m_held_back.erase(m_held_back.begin(), m_held_back.begin() + static_cast<std::ptrdiff_t>(length));
-  m_held_back_at += length;
 }
 
 void Exchange::record_failure() noexcept {
@@ -165,9 +157,13 @@ void Exchange::record_failure() noexcept {
   }
 }
 
-bool Exchange::write_received() noexcept {
+bool Exchange::body_wanted() const {
   // A superseded range's bytes, or a settled file's, are not ours to write any more.
-  if (m_held_back.size() < k_write_alignment || task->abandoned || file->done()) {
+  return !task->abandoned && !file->done();
+}
+
+bool Exchange::write_received() noexcept {
+  if (m_held_back.size() < k_write_alignment || !body_wanted()) {
     return true;
   }
   try {
@@ -181,11 +177,8 @@ bool Exchange::write_received() noexcept {
 }
 
 void Exchange::finish_body() noexcept {
-  if (m_held_back.empty()) {
-    return;
-  }
   try {
-    if (!task->abandoned && !file->done()) {
+    if (!m_held_back.empty() && body_wanted()) {
       write_held_back(true);
     }
   } catch (...) {

@@ -33,8 +33,7 @@ struct Exchange {
   ResponseHead head;
   bool planned = false;
   BodyPlan plan;
-  std::uint64_t offset = 0;        // file offset of the next body byte
-  std::uint64_t received = 0;      // body bytes taken by this request (written or held back)
+  std::uint64_t offset = 0;        // file offset of the next body byte (written or held back)
   bool range_satisfied = false;    // stopped on purpose after the last byte we wanted
   std::string error_body;          // start of an error answer, for the message
   std::optional<std::pair<FileStatus, std::string>> file_failure;  // decided inside a callback
@@ -66,10 +65,10 @@ struct Exchange {
   // Writes what is held back: all of it, or (`whole` false) up to the last block boundary, so
   // the next write starts on one. Throws what the write throws.
   void write_held_back(bool whole);
+  bool body_wanted() const;        // false once the range is abandoned or the file has settled
   void record_failure() noexcept;  // the exception being handled becomes `file_failure`
 
-  std::vector<char> m_held_back;      // body bytes received and not yet written
-  std::uint64_t m_held_back_at = 0;   // file offset of m_held_back's first byte
+  std::vector<char> m_held_back;  // body bytes received and not yet written; they end at `offset`
 };
 
 }  // namespace xl::http

@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <unistd.h>
@@ -23,6 +24,18 @@ std::string pattern(std::size_t size, char seed) {
 
 void write_at(int fd, const std::string& data, std::size_t offset, std::size_t size) {
   REQUIRE(::pwrite(fd, data.data() + offset, size, static_cast<off_t>(offset)) == static_cast<ssize_t>(size));
+}
+
+// Writes `data` to `fd` in pieces of `step` bytes, reporting each to a new hasher as the loop
+// reports socket reads, and returns what the hasher ends with.
+BackgroundHasher::Digest hash_in_reports(int fd, const std::string& data, std::size_t step) {
+  BackgroundHasher hasher(fd);
+  for (std::size_t offset = 0; offset < data.size(); offset += step) {
+    const auto size = std::min(step, data.size() - offset);
+    write_at(fd, data, offset, size);
+    hasher.advance(offset + size);
+  }
+  return hasher.finish(data.size());
 }
 
 }  // namespace
@@ -50,25 +63,13 @@ TEST_CASE("background hasher: reports smaller than its wake-up step still all ge
   const int fd = fileno(file);
   SUBCASE("a file under one step, then finish") {
     const auto data = pattern(700 << 10, 's');
-    BackgroundHasher hasher(fd);
-    for (std::size_t offset = 0; offset < data.size(); offset += 16 << 10) {
-      const auto size = std::min<std::size_t>(16 << 10, data.size() - offset);
-      write_at(fd, data, offset, size);
-      hasher.advance(offset + size);
-    }
-    const auto digest = hasher.finish(data.size());
+    const auto digest = hash_in_reports(fd, data, 16 << 10);
     CHECK(digest.hashed == data.size());
     CHECK(digest.hex == sha256_hex(data));
   }
   SUBCASE("socket-sized reports over several steps and chunks") {
     const auto data = pattern((9 << 20) + 12345, 't');
-    BackgroundHasher hasher(fd);
-    for (std::size_t offset = 0; offset < data.size(); offset += 37 << 10) {
-      const auto size = std::min<std::size_t>(37 << 10, data.size() - offset);
-      write_at(fd, data, offset, size);
-      hasher.advance(offset + size);
-    }
-    const auto digest = hasher.finish(data.size());
+    const auto digest = hash_in_reports(fd, data, 37 << 10);
     CHECK(digest.hashed == data.size());
     CHECK(digest.hex == sha256_hex(data));
   }
