@@ -104,17 +104,12 @@ ListingPage HuggingFaceHub::parse_listing(const http::Response& response, const 
   if (response.status != 200) {
     throw Error(ExitCode::download, error_message(response, model_id, revision.revision));
   }
-  const auto parsed = parse_answer(response.body);
-  if (parsed.is_discarded() || !parsed.is_array()) {
-    throw Error(ExitCode::download, "Hugging Face answered the file listing of " + model_id + "@" +
-                                        revision.revision + " with something that is not a JSON list");
-  }
   const EntryReader read("Hugging Face", model_id, "HF_ENDPOINT");
   ListingPage page;
-  for (const auto& item : parsed) {
+  const bool is_list = for_each_listed(response.body, [&](const nlohmann::json& item) {
     const auto& entry = read.object(item);
     if (read.text(entry, "type", read.text(entry, "path", {}).value_or("")) != "file") {
-      continue;  // directories (and whatever else a future API lists) hold no bytes
+      return;  // directories (and whatever else a future API lists) hold no bytes
     }
     RemoteFile file;
     file.path = read.path(entry, "path");
@@ -132,6 +127,10 @@ ListingPage HuggingFaceHub::parse_listing(const http::Response& response, const 
       file.size = read.size(*lfs, "size", file.path, file.size);
     }
     page.files.push_back(std::move(file));
+  });
+  if (!is_list) {
+    throw Error(ExitCode::download, "Hugging Face answered the file listing of " + model_id + "@" +
+                                        revision.revision + " with something that is not a JSON list");
   }
   if (auto link = header_value(response.headers, "Link")) {
     page.next_url = link_next(*link, url_origin(m_settings.endpoint));

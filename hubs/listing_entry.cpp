@@ -26,6 +26,27 @@ json parse_answer(std::string_view body) {
   return json::parse(body.begin(), body.end(), nullptr, false);
 }
 
+bool for_each_listed(std::string_view body, const std::function<void(const json&)>& take) {
+  if (json_nests_deeper_than(body, k_max_answer_depth)) {
+    return false;
+  }
+  bool top_is_list = false;
+  const json::parser_callback_t element_done = [&](int depth, json::parse_event_t event, json& parsed) {
+    if (depth == 0 && event == json::parse_event_t::array_start) {
+      top_is_list = true;
+    }
+    const bool element_complete = event == json::parse_event_t::object_end ||
+                                  event == json::parse_event_t::array_end || event == json::parse_event_t::value;
+    if (top_is_list && depth == 1 && element_complete) {
+      take(parsed);
+      return false;  // not kept in the list: the next element reuses its memory
+    }
+    return true;
+  };
+  const json parsed = json::parse(body.begin(), body.end(), element_done, false);
+  return top_is_list && parsed.is_array();
+}
+
 void EntryReader::fail(std::string_view path, const std::string& problem) const {
   throw Error(ExitCode::download, m_hub + " listed " + (path.empty() ? std::string("an entry") : printable(path)) +
                                       " in " + m_model_id + ": " + problem +

@@ -7,6 +7,7 @@
 // problem (Error(download)), never a crash and never a file written somewhere unexpected.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +26,15 @@ inline constexpr std::uint64_t k_max_file_size = std::uint64_t{1} << 50U;
 
 // The parsed answer, or a discarded value when the body is not JSON or nests too deeply.
 nlohmann::json parse_answer(std::string_view body);
+
+// Parses an answer whose top level is a JSON list, handing each element to `take` as soon as it
+// is complete and dropping it afterwards, so the whole list never exists as one JSON tree. For
+// 500 files that tree was a megabyte of memory touched for the first time, which cost more than
+// parsing it (4.2 ms cold against 1.4 ms for the same parse in warm memory). False when the body
+// is not JSON, nests too deeply or is not a list; elements seen before such a flaw were already
+// handed over, so the caller must discard what it built from them. Whatever `take` throws ends
+// the parse and propagates.
+bool for_each_listed(std::string_view body, const std::function<void(const nlohmann::json&)>& take);
 
 class EntryReader {
  public:

@@ -182,6 +182,36 @@ TEST_CASE("deeply nested answers are refused without exhausting the stack") {
   CHECK(in_strings.at("b").at(0).get<std::string>().size() == 100);
 }
 
+TEST_CASE("a listing is read element by element, and anything but a whole JSON list is refused") {
+  std::vector<std::string> seen;
+  const auto collect = [&](const nlohmann::json& element) { seen.push_back(element.dump()); };
+  CHECK(hubs::for_each_listed(R"([{"a":[1,{"b":2}]}, 3, "x", [4], null])", collect));
+  CHECK(seen == std::vector<std::string>{R"({"a":[1,{"b":2}]})", "3", R"("x")", "[4]", "null"});
+  seen.clear();
+  CHECK(hubs::for_each_listed("[]", collect));
+  CHECK(seen.empty());
+  // Not a list: nothing is handed over.
+  CHECK_FALSE(hubs::for_each_listed(R"({"a":[1,2]})", collect));
+  CHECK_FALSE(hubs::for_each_listed("7", collect));
+  CHECK(seen.empty());
+  // A list cut short: what came before the flaw was handed over, and the answer is refused.
+  CHECK_FALSE(hubs::for_each_listed(R"([{"a":1},{"b":)", collect));
+  CHECK(seen == std::vector<std::string>{R"({"a":1})"});
+  CHECK_FALSE(hubs::for_each_listed(std::string(40, '[') + std::string(40, ']'), collect));
+  // What the reader throws ends the parse.
+  int taken = 0;
+  CHECK_THROWS_AS(hubs::for_each_listed("[1,2,3]",
+                                        [&](const nlohmann::json&) {
+                                          if (++taken == 2) {
+                                            throw Error(ExitCode::download, "bad entry");
+                                          }
+                                        }),
+                  Error);
+  CHECK(taken == 2);
+  // A Hugging Face listing cut short is refused as a whole, even after good entries.
+  CHECK(has(hf_error(hf_entry("\"a\"") + R"(,{"type":"file")"), "not a JSON list"));
+}
+
 TEST_CASE("a listing with a path twice, or a file where a folder is needed, is refused") {
   auto file = [](const std::string& path) {
     hubs::RemoteFile f;
