@@ -2,6 +2,7 @@
 #include "core/http/worker_pool.hpp"
 
 #include <algorithm>
+#include <system_error>
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -9,11 +10,7 @@
 namespace xl::http {
 
 WorkerPool::WorkerPool(std::size_t workers, std::function<void()> on_finished, int nice)
-    : m_on_finished(std::move(on_finished)) {
-  for (std::size_t i = 0; i < std::max<std::size_t>(workers, 1); ++i) {
-    m_workers.emplace_back([this, nice] { work(nice); });
-  }
-}
+    : m_on_finished(std::move(on_finished)), m_max_workers(std::max<std::size_t>(workers, 1)), m_nice(nice) {}
 
 WorkerPool::~WorkerPool() {
   {
@@ -29,9 +26,24 @@ WorkerPool::~WorkerPool() {
 void WorkerPool::submit(std::size_t index, std::function<void()> job) {
   {
     std::lock_guard lock(m_mutex);
+    if (m_waiting <= m_queue.size() && m_workers.size() < m_max_workers) {
+      try {
+        m_workers.emplace_back([this] { work(); });
+      } catch (const std::system_error&) {
+        if (m_workers.empty()) {
+          throw;  // nothing could ever run the job
+        }
+        // The workers already started take it when they are free.
+      }
+    }
     m_queue.emplace_back(index, std::move(job));
   }
   m_job_ready.notify_one();
+}
+
+std::size_t WorkerPool::started_workers() {
+  std::lock_guard lock(m_mutex);
+  return m_workers.size();
 }
 
 std::vector<std::size_t> WorkerPool::take_finished() {
@@ -49,20 +61,20 @@ void WorkerPool::wait_idle() {
   m_idle.wait(lock, [this] { return m_queue.empty() && m_running == 0; });
 }
 
-void WorkerPool::work(int nice) {
+void WorkerPool::work() {
 #ifdef __linux__
-  if (nice != 0) {
+  if (m_nice != 0) {
     // On Linux each thread has its own nice value; PRIO_PROCESS with a thread id sets just it.
     // Raising it needs no privilege, and a failure only costs the priority hint.
-    (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), ::getpriority(PRIO_PROCESS, 0) + nice);
+    (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), ::getpriority(PRIO_PROCESS, 0) + m_nice);
   }
-#else
-  (void)nice;
 #endif
   std::unique_lock lock(m_mutex);
   while (true) {
     // The queue drains before the workers stop, so no submitted file is left half-finished.
+    ++m_waiting;
     m_job_ready.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
+    --m_waiting;
     if (m_queue.empty()) {
       return;
     }

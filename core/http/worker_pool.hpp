@@ -28,14 +28,20 @@ class WorkerPool {
   // take_finished()), to wake the loop when it needs to be. `nice` is
   // added to the workers' nice value (Linux, best effort): work that may lag behind the loop
   // should not take the CPU from it.
+  // Up to `workers` threads start as jobs arrive, each when no started one is free to take
+  // the job: none before the first submit(). Starting a thread takes 0.15 to 0.3 ms on the
+  // development VM; the six a download used to start before its first request now start while
+  // it waits for the first answers, and a download of a file or two starts two.
   WorkerPool(std::size_t workers, std::function<void()> on_finished, int nice = 0);
   ~WorkerPool();  // waits for the jobs already submitted, then joins the workers
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
   // Runs `job` on a worker; `index` comes back from take_finished() once it has run. A job must
-  // not throw.
+  // not throw. Throws std::system_error when no worker can be started to run it.
   void submit(std::size_t index, std::function<void()> job);
+  // How many worker threads have been started so far.
+  std::size_t started_workers();
   // The indices whose jobs have run since the last call, in completion order.
   std::vector<std::size_t> take_finished();
   // Whether take_finished() would return anything now.
@@ -44,9 +50,12 @@ class WorkerPool {
   void wait_idle();
 
  private:
-  void work(int nice);
+  void work();
 
   std::function<void()> m_on_finished;
+  const std::size_t m_max_workers;
+  const int m_nice;
+  std::size_t m_waiting = 0;  // started workers waiting for a job
   std::mutex m_mutex;
   std::condition_variable m_job_ready;
   std::condition_variable m_idle;
@@ -54,7 +63,7 @@ class WorkerPool {
   std::vector<std::size_t> m_finished;
   std::size_t m_running = 0;
   bool m_stopping = false;
-  std::vector<std::thread> m_workers;  // last: started after, and joined before, the rest
+  std::vector<std::thread> m_workers;  // only touched by the owner's thread, under m_mutex
 };
 
 }  // namespace xl::http

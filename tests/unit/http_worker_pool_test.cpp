@@ -94,6 +94,32 @@ TEST_CASE("worker pool: destruction waits for the jobs already submitted") {
   CHECK(done == 8);
 }
 
+TEST_CASE("worker pool: threads start as jobs need them, never more than asked for") {
+  WorkerPool pool(4, nullptr);
+  CHECK(pool.started_workers() == 0);  // nothing submitted, nothing started
+  for (std::size_t i = 0; i < 10; ++i) {
+    pool.submit(i, [] {});
+    pool.wait_idle();  // the worker is free again before the next job comes
+  }
+  CHECK(pool.started_workers() == 1);
+  // Jobs that hold their worker: each new one finds none free, until the limit.
+  std::atomic<bool> release{false};
+  std::atomic<int> ran{0};
+  for (std::size_t i = 10; i < 17; ++i) {
+    pool.submit(i, [&] {
+      while (!release) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+      ++ran;
+    });
+  }
+  CHECK(pool.started_workers() == 4);
+  release = true;
+  pool.wait_idle();
+  CHECK(ran == 7);
+  CHECK(pool.take_finished().size() == 17);
+}
+
 #ifdef __linux__
 #include <sys/resource.h>
 #include <unistd.h>
