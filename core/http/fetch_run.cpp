@@ -47,10 +47,9 @@ constexpr std::chrono::seconds k_max_sync_delay{1};
 FetchRun::FetchRun(const TransferSettings& settings, const std::atomic<bool>* cancel, CURLM* multi,
                    std::vector<std::unique_ptr<CurlEasy>>& pool, std::span<const FileJob> jobs, TransferObserver& observer)
     : m_settings(settings), m_cancel(cancel), m_multi(multi), m_pool(pool), m_observer(observer),
-      m_random(std::random_device{}()) {
-  for (const auto& job : jobs) {
-    m_files.push_back(std::make_unique<FileDownload>(job, settings));
-  }
+      m_random(std::random_device{}()),
+      m_jobs(jobs) {
+  m_files.resize(jobs.size());
   m_reported.assign(jobs.size(), 0);
   m_state.assign(jobs.size(), FileState::waiting);
   m_opened.resize(jobs.size());
@@ -118,10 +117,18 @@ std::vector<FileResult> FetchRun::run() {
   m_folders.flush();  // every file reported finished is now durable under its final name
   flush_progress(Clock::now());
   std::vector<FileResult> results;
-  for (auto& file : m_files) {
-    results.push_back(file->result());
+  for (std::size_t index = 0; index < m_files.size(); ++index) {
+    results.push_back(file_at(index).result());
   }
   return results;
+}
+
+FileDownload& FetchRun::file_at(std::size_t index) {
+  auto& file = m_files[index];
+  if (!file) {
+    file = std::make_unique<FileDownload>(m_jobs[index], m_settings);
+  }
+  return *file;
 }
 
 bool FetchRun::in_loop_hands(std::size_t index) const {
@@ -138,12 +145,12 @@ void FetchRun::dispatch(Clock::time_point now, Clock::time_point* wake) {
     std::size_t index = 0;
     for (index = m_first_open; index < m_next_start && task == nullptr; ++index) {
       if (in_loop_hands(index)) {
-        task = m_files[index]->next_ready(now, wake);
+        task = file_at(index).next_ready(now, wake);
       }
     }
     if (task != nullptr) {
       --index;
-      launch(index, *task, m_files[index]->url(), m_files[index]->headers(), 0, {m_files[index]->url()});
+      launch(index, *task, file_at(index).url(), file_at(index).headers(), 0, {file_at(index).url()});
       continue;
     }
     if (m_next_start >= m_files.size() || open_files() >= 4 * static_cast<std::size_t>(m_settings.max_connections)) {
@@ -153,7 +160,7 @@ void FetchRun::dispatch(Clock::time_point now, Clock::time_point* wake) {
     // with its ranges, so it is opened only when the opener has nothing else in hand.
     const auto idle = static_cast<std::size_t>(std::max(m_settings.max_connections, 1)) - m_active.size();
     if (m_opening_count >= std::min(idle, k_max_opening) ||
-        (m_opening_count > 0 && !m_files[m_next_start]->single_range())) {
+        (m_opening_count > 0 && !file_at(m_next_start).single_range())) {
       return;
     }
     start_file(m_next_start++);
@@ -175,7 +182,7 @@ std::size_t FetchRun::open_files() {
 void FetchRun::start_file(std::size_t index) {
   m_state[index] = FileState::opening;
   ++m_opening_count;
-  FileDownload* file = m_files[index].get();
+  FileDownload* file = &file_at(index);
   Opened* opened = &m_opened[index];
   m_opener->submit(index, [file, opened, cancel = m_cancel] {
     if (const auto& claim = file->job().claim) {
@@ -217,7 +224,7 @@ void FetchRun::collect_opened() {
 }
 
 void FetchRun::file_started(std::size_t index) {
-  auto& file = *m_files[index];
+  auto& file = file_at(index);
   if (const auto& error = m_opened[index].error) {
     m_observer.on_file_started(file.job(), 0);
     fail(index, error->status(), file.job().display_name + ": " + error->what(), 0);
@@ -245,7 +252,7 @@ void FetchRun::launch(std::size_t index, RangeTask& task, std::string url, Heade
     m_pool.pop_back();
   }
   exchange->file_index = index;
-  exchange->file = m_files[index].get();
+  exchange->file = &file_at(index);
   exchange->task = &task;
   exchange->url = std::move(url);
   exchange->headers = std::move(headers);
@@ -317,7 +324,7 @@ void FetchRun::on_done(std::unique_ptr<Exchange> exchange, CURLcode code) {
   auto outcome = judge_exchange(*exchange, code, k_max_redirects);
   switch (outcome.kind) {
     case Outcome::Kind::range_landed:
-      if (m_files[index]->complete()) {
+      if (file_at(index).complete()) {
         finish(index);
       }
       return;
@@ -339,26 +346,26 @@ void FetchRun::retry(std::size_t index, RangeTask& task, std::optional<milliseco
                      const std::string& cause, long http_status) {
   const double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(m_random);
   try {
-    if (m_files[index]->schedule_retry(task, Clock::now(), jitter, hint)) {
+    if (file_at(index).schedule_retry(task, Clock::now(), jitter, hint)) {
       return;
     }
   } catch (const FileIoError& error) {
-    fail(index, error.status(), m_files[index]->job().display_name + ": " + error.what(), http_status);
+    fail(index, error.status(), file_at(index).job().display_name + ": " + error.what(), http_status);
     return;
   }
   fail(index, status, cause + " (gave up after " + std::to_string(m_settings.max_attempts) + " attempts)", http_status);
 }
 
 void FetchRun::fail(std::size_t index, FileStatus status, const std::string& error, long http_status) {
-  m_files[index]->finish_failed(status, error);
-  m_files[index]->result().http_status = http_status;
+  file_at(index).finish_failed(status, error);
+  file_at(index).result().http_status = http_status;
   report_finished(index);
 }
 
 void FetchRun::finish(std::size_t index) {
   m_state[index] = FileState::finishing;
   ++m_verifying;
-  FileDownload* file = m_files[index].get();
+  FileDownload* file = &file_at(index);
   // A small file's own fsync costs more than its bytes: it waits for a shared sync instead.
   // A large one's writes only its bytes, and the WritebackPacer has written most of them.
   const bool may_share_sync = file->single_range();
@@ -398,7 +405,7 @@ bool FetchRun::collect_verified() {
       m_awaiting_sync_since = Clock::now();
     }
     m_awaiting_sync.push_back(index);
-    m_awaiting_sync_bytes += m_files[index]->job().expected_size.value_or(0);
+    m_awaiting_sync_bytes += file_at(index).job().expected_size.value_or(0);
     ++m_parked;
   }
   for (const std::size_t batch : m_syncer->take_finished()) {
@@ -435,7 +442,7 @@ void FetchRun::start_shared_sync() {
   m_awaiting_sync_bytes = 0;
   std::vector<int> fds;
   for (const std::size_t index : batch.files) {
-    fds.push_back(m_files[index]->partial_fd());  // parked: no worker touches the file
+    fds.push_back(file_at(index).partial_fd());  // parked: no worker touches the file
   }
   m_syncer->submit(number, [&batch, &sync_all = m_settings.shared_sync.sync_all, fds = std::move(fds)] {
     batch.synced = sync_all ? sync_all(fds) : sync_filesystems(fds);
@@ -445,7 +452,7 @@ void FetchRun::start_shared_sync() {
 void FetchRun::commit_after_sync(std::size_t index, bool synced) {
   --m_parked;
   m_committing[index] = 1;
-  FileDownload* file = m_files[index].get();
+  FileDownload* file = &file_at(index);
   // Renames and links on the finishers, several at once; without the sync, each its own fsync.
   m_finisher->submit(index, [this, file, synced] {
     try {
@@ -484,13 +491,13 @@ void FetchRun::report_finished(std::size_t index) {
   // for anything else.
   m_opened[index].claim.held.reset();
   flush_progress(index);
-  m_observer.on_file_finished(m_files[index]->job(), m_files[index]->result());
+  m_observer.on_file_finished(file_at(index).job(), file_at(index).result());
 }
 
 void FetchRun::flush_progress(std::size_t index) {
-  const auto transferred = m_files[index]->result().bytes_transferred;
+  const auto transferred = file_at(index).result().bytes_transferred;
   if (transferred > m_reported[index]) {
-    m_observer.on_bytes(m_files[index]->job(), transferred - m_reported[index]);
+    m_observer.on_bytes(file_at(index).job(), transferred - m_reported[index]);
     m_reported[index] = transferred;
   }
 }
@@ -499,7 +506,7 @@ void FetchRun::flush_progress(Clock::time_point now) {
   for (std::size_t index = m_first_open; index < m_next_start; ++index) {
     if (in_loop_hands(index)) {
       flush_progress(index);
-      m_files[index]->save_progress(now, k_sidecar_interval);
+      file_at(index).save_progress(now, k_sidecar_interval);
     }
   }
 }
@@ -515,13 +522,13 @@ void FetchRun::stop_everything() {
   // Files being opened are not started yet: let the opener finish with them, then cancel them.
   m_opener->wait_idle();
   for (const std::size_t index : take_opened()) {
-    m_observer.on_file_started(m_files[index]->job(), m_opened[index].kept);
+    m_observer.on_file_started(file_at(index).job(), m_opened[index].kept);
   }
   // Files already being finished are complete: let them land rather than cancel them midway.
   settle_finishing();
   for (std::size_t index = 0; index < m_files.size(); ++index) {
     if (m_state[index] != FileState::finished) {
-      m_files[index]->finish_cancelled();
+      file_at(index).finish_cancelled();
       if (index < m_next_start) {
         report_finished(index);
       }
