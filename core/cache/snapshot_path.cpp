@@ -9,6 +9,9 @@ namespace xl::cache {
 namespace fs = std::filesystem;
 
 void check_snapshot_path(const fs::path& snapshot, const std::string& relative) {
+  if (relative.find('/') == std::string::npos) {
+    return;  // no folder to pass through: nothing to look at (and no path objects to build)
+  }
   const fs::path parents = fs::path(relative).parent_path();
   fs::path folder = snapshot;
   for (const auto& name : parents) {

@@ -215,11 +215,13 @@ DownloadResult Downloader::ensure(const DownloadTarget& target, const DownloadOp
     result.files.push_back(file.local_path);
   }
 
-  std::vector<hubs::RemoteFile> missing;
+  // Pointers into r.selected, which stays as it is: copying 500 entries twice cost more than
+  // their bytes, each copy being memory touched for the first time.
+  std::vector<const hubs::RemoteFile*> missing;
   std::future<void> finished;  // the snapshot folders synced and the ref written
   for (std::size_t i = 0; i < r.selected.size(); ++i) {
     if (r.cache_was_empty || !r.layout->is_cached(model_id, r.rev, r.selected[i])) {
-      missing.push_back(r.selected[i]);
+      missing.push_back(&r.selected[i]);
     }
   }
   if (!missing.empty()) {
@@ -233,12 +235,12 @@ DownloadResult Downloader::ensure(const DownloadTarget& target, const DownloadOp
 
     // Files with the same blob (identical content under two paths) are fetched once: one job
     // per destination, the others are linked to it afterwards.
-    std::vector<hubs::RemoteFile> to_fetch;
+    std::vector<const hubs::RemoteFile*> to_fetch;
     std::vector<fs::path> destinations;  // of to_fetch
-    std::vector<hubs::RemoteFile> sharing;
+    std::vector<const hubs::RemoteFile*> sharing;
     std::unordered_set<std::string> seen;  // not a set of fs::path: comparing paths splits them
-    for (const auto& file : missing) {
-      auto destination = r.layout->fetch_destination(model_id, r.rev, file);
+    for (const hubs::RemoteFile* file : missing) {
+      auto destination = r.layout->fetch_destination(model_id, r.rev, *file);
       if (seen.insert(destination.native()).second) {
         to_fetch.push_back(file);
         destinations.push_back(std::move(destination));
@@ -267,11 +269,11 @@ DownloadResult Downloader::ensure(const DownloadTarget& target, const DownloadOp
     const CacheLayout& layout = *r.layout;
     std::vector<http::FileJob> jobs;
     for (std::size_t i = 0; i < to_fetch.size(); ++i) {
-      const auto& file = to_fetch[i];
+      const hubs::RemoteFile& file = *to_fetch[i];
       http::FileJob job;
       job.display_name = file.path;
       job.request = r.hub->file_request(model_id, r.rev, file.path);
-      job.destination = destinations[i];
+      job.destination = std::move(destinations[i]);
       job.expected_size = file.size;
       job.expected_sha256 = file.sha256;
       job.claim = [&layout, &locks, &model_id, &rev = r.rev, &file, &installed, &repo_folder_seen,
@@ -329,7 +331,7 @@ DownloadResult Downloader::ensure(const DownloadTarget& target, const DownloadOp
           std::rethrow_exception(install_errors[i]);
         }
         if (!installed[i]) {
-          r.layout->install(model_id, r.rev, to_fetch[i], std::nullopt);
+          r.layout->install(model_id, r.rev, *to_fetch[i], std::nullopt);
         }
       } catch (const Error&) {
         // A failed transfer is the cause to report (e.g. the disk that filled up), not the
@@ -344,11 +346,11 @@ DownloadResult Downloader::ensure(const DownloadTarget& target, const DownloadOp
       http::FileResult missing_result;
       missing_result.status = http::FileStatus::network_error;
       missing_result.error = "the transfer engine returned no result";
-      throw_transfer_failure(*r.hub, model_id, r.rev, to_fetch[i], i < results.size() ? results[i] : missing_result,
+      throw_transfer_failure(*r.hub, model_id, r.rev, *to_fetch[i], i < results.size() ? results[i] : missing_result,
                              failures);
     }
-    for (const auto& file : sharing) {
-      r.layout->install(model_id, r.rev, file, std::nullopt);  // every job succeeded: its blob is in place
+    for (const hubs::RemoteFile* file : sharing) {
+      r.layout->install(model_id, r.rev, *file, std::nullopt);  // every job succeeded: its blob is in place
     }
     // The snapshot entries made for them become durable with one fsync per folder, told apart
     // by the hub paths (a path object per file cost 2 ms for 500 files). The folders and the ref
@@ -356,8 +358,8 @@ DownloadResult Downloader::ensure(const DownloadTarget& target, const DownloadOp
     // files are there, and whoever reads them checks that every file is (offline_lookup,
     // CompletionRecord::files_present).
     std::set<std::string> subfolders;
-    for (const auto& file : missing) {
-      subfolders.emplace(folder_part(file.path));
+    for (const hubs::RemoteFile* file : missing) {
+      subfolders.emplace(folder_part(file->path));
     }
     finished = std::async(std::launch::async, [&r, &model_id, subfolders] {
       for (const auto& subfolder : subfolders) {
