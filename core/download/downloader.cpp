@@ -215,8 +215,8 @@ DownloadResult Downloader::ensure(const DownloadTarget& target, const DownloadOp
     result.files.push_back(file.local_path);
   }
 
-  // Pointers into r.selected, which stays as it is: copying 500 entries twice cost more than
-  // their bytes, each copy being memory touched for the first time.
+  // Pointers into r.selected, which does not change from here on. Two copies of each listed
+  // file were memory touched for the first time, which costs more than the copying itself.
   std::vector<const hubs::RemoteFile*> missing;
   std::future<void> finished;  // the snapshot folders synced and the ref written
   for (std::size_t i = 0; i < r.selected.size(); ++i) {

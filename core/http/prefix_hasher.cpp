@@ -87,7 +87,7 @@ void PrefixHasher::catch_up(const IntervalSet& have, const Reader& read) {
   // its own buffer made memory grow with the file count.
   // It grows only as far as the files need: touching a fresh page costs a fault, and on virtual
   // machines a fault can cost 10 us, so a 1 MiB buffer for 64 KiB files made each finisher pay
-  // for 192 pages it never read into.
+  // for 240 pages it never read into.
   thread_local std::vector<char> buffer;
   if (target > m_hashed && buffer.size() < std::min<std::uint64_t>(k_read_back_chunk, target - m_hashed)) {
     buffer.resize(std::min<std::uint64_t>(k_read_back_chunk, round_up(target - m_hashed, k_read_back_step)));
