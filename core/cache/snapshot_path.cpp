@@ -8,9 +8,21 @@ namespace xl::cache {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+bool passes_through_folders(const std::string& relative) { return relative.find('/') != std::string::npos; }
+
+}  // namespace
+
+void check_snapshot_path(const std::function<fs::path()>& snapshot, const std::string& relative) {
+  if (passes_through_folders(relative)) {
+    check_snapshot_path(snapshot(), relative);
+  }
+}
+
 void check_snapshot_path(const fs::path& snapshot, const std::string& relative) {
-  if (relative.find('/') == std::string::npos) {
-    return;  // no folder to pass through: nothing to look at (and no path objects to build)
+  if (!passes_through_folders(relative)) {
+    return;  // nothing to look at, and no path objects to build
   }
   const fs::path parents = fs::path(relative).parent_path();
   fs::path folder = snapshot;

@@ -59,7 +59,7 @@ class HfLayout final : public CacheLayout {
   fs::path fetch_destination(const std::string& model_id, const hubs::RevisionInfo& rev,
                              const hubs::RemoteFile& file) const override {
     // Checked before any byte moves: install() links the file at this place later.
-    cache::check_snapshot_path(snapshot_dir(model_id, rev), file.path);
+    cache::check_snapshot_path([&] { return snapshot_dir(model_id, rev); }, file.path);
     return m_cache.blob_path(model_id, require_blob(model_id, file));
   }
 
@@ -70,7 +70,7 @@ class HfLayout final : public CacheLayout {
   void install(const std::string& model_id, const hubs::RevisionInfo& rev, const hubs::RemoteFile& file,
                const std::optional<fs::path>& reused_from) const override {
     const std::string blob = require_blob(model_id, file);
-    cache::check_snapshot_path(snapshot_dir(model_id, rev), file.path);
+    cache::check_snapshot_path([&] { return snapshot_dir(model_id, rev); }, file.path);
     if (!reused_from && !file.lfs && file.git_oid && file.git_oid->size() == 40) {
       // The engine verifies sha256; regular files are named by their git blob sha1 instead.
       const fs::path path = m_cache.blob_path(model_id, blob);

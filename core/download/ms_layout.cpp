@@ -37,7 +37,7 @@ class MsLayout final : public CacheLayout {
 
   fs::path fetch_destination(const std::string& model_id, const hubs::RevisionInfo& rev,
                              const hubs::RemoteFile& file) const override {
-    cache::check_snapshot_path(snapshot_dir(model_id, rev), file.path);
+    cache::check_snapshot_path([&] { return snapshot_dir(model_id, rev); }, file.path);
     return snapshot_dir(model_id, rev) / fs::path(file.path);
   }
 
