@@ -203,17 +203,23 @@ DownloadResult Downloader::ensure(const DownloadTarget& target, const DownloadOp
   record.commit = r.rev.commit;
   record.cache_root = r.plan.cache_root;
   record.snapshot_dir = r.plan.snapshot_dir;
-  for (const auto& file : r.selected) {
-    record.files.push_back({file.path, file.size, file.sha256,
-                            target.hub == "huggingface" ? cache::hf_blob_name(file) : std::nullopt});
-  }
-
   DownloadResult result;
   result.snapshot_dir = r.plan.snapshot_dir;
   result.commit = r.rev.commit;
-  for (const auto& file : r.plan.files) {
-    result.files.push_back(file.local_path);
-  }
+  // The record's and the result's file lists: for 500 files, 2 ms of strings and path objects
+  // in memory touched for the first time. A download makes them on the thread that saves the
+  // partial record, while this one prepares the transfer; neither list is read before that
+  // thread is done (partial_record_saved.get()).
+  const auto fill_file_lists = [&record, &result, &r, is_hf = target.hub == "huggingface"] {
+    record.files.reserve(r.selected.size());
+    for (const auto& file : r.selected) {
+      record.files.push_back({file.path, file.size, file.sha256, is_hf ? cache::hf_blob_name(file) : std::nullopt});
+    }
+    result.files.reserve(r.plan.files.size());
+    for (const auto& file : r.plan.files) {
+      result.files.push_back(file.local_path);
+    }
+  };
 
   // Pointers into r.selected, which does not change from here on. Two copies of each listed
   // file were memory touched for the first time, which costs more than the copying itself.
@@ -229,6 +235,7 @@ DownloadResult Downloader::ensure(const DownloadTarget& target, const DownloadOp
     // "partial": shows in `xlaunch cached` until it completes. With the revision's description,
     // a few milliseconds of filesystem work for hundreds of files, done while they download.
     auto partial_record_saved = std::async(std::launch::async, [&] {
+      fill_file_lists();
       m_records.save(record);
       r.layout->describe(model_id, r.rev, r.listing);
     });
@@ -368,6 +375,7 @@ DownloadResult Downloader::ensure(const DownloadTarget& target, const DownloadOp
       r.layout->finish(model_id, r.rev);
     });
   } else {
+    fill_file_lists();
     r.layout->describe(model_id, r.rev, r.listing);
     r.layout->finish(model_id, r.rev);
   }
