@@ -150,7 +150,8 @@ void FetchRun::dispatch(Clock::time_point now, Clock::time_point* wake) {
     }
     if (task != nullptr) {
       --index;
-      launch(index, *task, file_at(index).url(), file_at(index).headers(), 0, {file_at(index).url()});
+      const FileDownload& file = file_at(index);
+      launch(index, *task, file.url(), file.headers(), 0, {file.url()});
       continue;
     }
     if (m_next_start >= m_files.size() || open_files() >= 4 * static_cast<std::size_t>(m_settings.max_connections)) {
@@ -357,8 +358,9 @@ void FetchRun::retry(std::size_t index, RangeTask& task, std::optional<milliseco
 }
 
 void FetchRun::fail(std::size_t index, FileStatus status, const std::string& error, long http_status) {
-  file_at(index).finish_failed(status, error);
-  file_at(index).result().http_status = http_status;
+  FileDownload& file = file_at(index);
+  file.finish_failed(status, error);
+  file.result().http_status = http_status;
   report_finished(index);
 }
 
@@ -491,13 +493,15 @@ void FetchRun::report_finished(std::size_t index) {
   // for anything else.
   m_opened[index].claim.held.reset();
   flush_progress(index);
-  m_observer.on_file_finished(file_at(index).job(), file_at(index).result());
+  FileDownload& file = file_at(index);
+  m_observer.on_file_finished(file.job(), file.result());
 }
 
 void FetchRun::flush_progress(std::size_t index) {
-  const auto transferred = file_at(index).result().bytes_transferred;
+  FileDownload& file = file_at(index);
+  const auto transferred = file.result().bytes_transferred;
   if (transferred > m_reported[index]) {
-    m_observer.on_bytes(file_at(index).job(), transferred - m_reported[index]);
+    m_observer.on_bytes(file.job(), transferred - m_reported[index]);
     m_reported[index] = transferred;
   }
 }

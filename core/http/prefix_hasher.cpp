@@ -89,8 +89,10 @@ void PrefixHasher::catch_up(const IntervalSet& have, const Reader& read) {
   // machines a fault can cost 10 us, so a 1 MiB buffer for 64 KiB files made each finisher pay
   // for 240 pages it never read into.
   thread_local std::vector<char> buffer;
-  if (target > m_hashed && buffer.size() < std::min<std::uint64_t>(k_read_back_chunk, target - m_hashed)) {
-    buffer.resize(std::min<std::uint64_t>(k_read_back_chunk, round_up(target - m_hashed, k_read_back_step)));
+  const auto needed = static_cast<std::size_t>(
+      std::min<std::uint64_t>(k_read_back_chunk, round_up(target - m_hashed, k_read_back_step)));
+  if (buffer.size() < needed) {
+    buffer.resize(needed);
   }
   while (m_hashed < target) {
     const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), target - m_hashed));

@@ -26,6 +26,7 @@ WorkerPool::~WorkerPool() {
 void WorkerPool::submit(std::size_t index, std::function<void()> job) {
   {
     std::lock_guard lock(m_mutex);
+    // Every waiting worker is spoken for by a job already queued: this one needs a new worker.
     if (m_waiting <= m_queue.size() && m_workers.size() < m_max_workers) {
       try {
         m_workers.emplace_back([this] { work(); });

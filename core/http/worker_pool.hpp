@@ -31,7 +31,7 @@ class WorkerPool {
   // Up to `workers` threads start as jobs arrive, each when no started one is free to take
   // the job: none before the first submit(). Starting a thread takes 0.15 to 0.3 ms on the
   // development VM; the six a download used to start before its first request now start while
-  // it waits for the first answers, and a download of a file or two starts two.
+  // it waits for the first answers, and a pool whose jobs come one at a time keeps one.
   WorkerPool(std::size_t workers, std::function<void()> on_finished, int nice = 0);
   ~WorkerPool();  // waits for the jobs already submitted, then joins the workers
   WorkerPool(const WorkerPool&) = delete;
@@ -63,7 +63,8 @@ class WorkerPool {
   std::vector<std::size_t> m_finished;
   std::size_t m_running = 0;
   bool m_stopping = false;
-  std::vector<std::thread> m_workers;  // only touched by the owner's thread, under m_mutex
+  // Only the owner's thread touches it: submit() adds to it under m_mutex, the destructor joins.
+  std::vector<std::thread> m_workers;
 };
 
 }  // namespace xl::http
