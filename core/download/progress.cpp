@@ -9,6 +9,17 @@
 
 namespace xl::download {
 
+namespace {
+
+// How far back the rate looks: long enough to smooth a display refresh's jitter, short enough
+// to follow the link.
+constexpr std::chrono::seconds k_rate_window{10};
+// Before this much time has passed, bytes say too little about the link (the first ones come
+// after connecting and a redirect), so no rate or ETA is shown yet, unless everything is done.
+constexpr std::chrono::seconds k_min_rate_span{1};
+
+}  // namespace
+
 void ProgressTracker::start(const FilePlan& plan, Clock::time_point now) {
   m_start = now;
   m_total = plan.bytes_to_fetch;
@@ -17,6 +28,7 @@ void ProgressTracker::start(const FilePlan& plan, Clock::time_point now) {
   m_network = 0;
   m_reused = 0;
   m_files_done = 0;
+  m_samples.assign(1, Sample{now, 0});
 }
 
 void ProgressTracker::file_started(std::uint64_t already_have) { m_reused += already_have; }
@@ -25,15 +37,27 @@ void ProgressTracker::bytes(std::uint64_t delta) { m_network += delta; }
 
 void ProgressTracker::file_finished() { ++m_files_done; }
 
-ProgressSnapshot ProgressTracker::snapshot(Clock::time_point now) const {
+ProgressSnapshot ProgressTracker::snapshot(Clock::time_point now) {
   ProgressSnapshot snapshot;
   snapshot.bytes_total = m_total;
   snapshot.bytes_done = std::min(m_total, m_network + m_reused);
   snapshot.files_done = m_files_done;
   snapshot.files_total = m_files_total;
-  const double elapsed = std::chrono::duration<double>(now - m_start).count();
-  if (elapsed > 0 && m_network > 0) {
-    snapshot.bytes_per_second = static_cast<double>(m_network) / elapsed;
+  if (m_samples.empty()) {
+    m_samples.push_back(Sample{m_start, 0});
+  }
+  if (now > m_samples.back().at) {
+    m_samples.push_back(Sample{now, m_network});
+  }
+  // Keep the newest sample that is at least a window old: the rate then spans a whole window.
+  while (m_samples.size() > 2 && now - m_samples[1].at >= k_rate_window) {
+    m_samples.pop_front();
+  }
+  const Sample& base = m_samples.front();
+  const double span = std::chrono::duration<double>(now - base.at).count();
+  const bool done = snapshot.bytes_done >= m_total;
+  if (span > 0 && m_network > base.network && (now - m_start >= k_min_rate_span || done)) {
+    snapshot.bytes_per_second = static_cast<double>(m_network - base.network) / span;
     snapshot.eta_seconds = static_cast<double>(m_total - snapshot.bytes_done) / snapshot.bytes_per_second;
   }
   return snapshot;

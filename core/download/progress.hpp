@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 
@@ -18,7 +19,7 @@ struct ProgressSnapshot {
   std::uint64_t bytes_total = 0;     // bytes the plan had to fetch
   std::size_t files_done = 0;
   std::size_t files_total = 0;
-  double bytes_per_second = 0;       // network bytes over elapsed time
+  double bytes_per_second = 0;       // network bytes per second lately; 0 until measured
   std::optional<double> eta_seconds; // nullopt until a rate is known
 };
 
@@ -30,9 +31,20 @@ class ProgressTracker {
   void file_started(std::uint64_t already_have);
   void bytes(std::uint64_t delta);
   void file_finished();
-  ProgressSnapshot snapshot(Clock::time_point now) const;
+  // Each call is also a sample of the rate: call it at the display's pace, with `now`
+  // never going back.
+  ProgressSnapshot snapshot(Clock::time_point now);
 
  private:
+  struct Sample {
+    Clock::time_point at;
+    std::uint64_t network = 0;
+  };
+  // The rate is measured over the last samples, not since the start: an average since the
+  // start counts the wait for the first byte (a 20 ms wait made the first line of a 0.3 s
+  // download say "1.00 KiB/s  ETA 8:52:22"), and hours into a 700 GB download it hides a
+  // link that has slowed down or recovered.
+  std::deque<Sample> m_samples;
   Clock::time_point m_start{};
   std::uint64_t m_total = 0;
   std::uint64_t m_network = 0;
