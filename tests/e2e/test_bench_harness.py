@@ -164,6 +164,19 @@ class BenchHarnessTest(unittest.TestCase):
         self.assertEqual(scenario["files"], 500 + 2)
         self.assertEqual(set(scenario["summary"]), {"curl"})
         self.assertTrue(all(run["ok"] for run in scenario["runs"]), scenario["runs"])
+        self.assertIsNone(scenario["warning"])  # room to keep every output until the end
+        self.assertNotIn("warning", completed.stdout)
+
+    def test_many_files_deleted_between_runs_come_with_a_warning(self):
+        sys.path.insert(0, BENCH)
+        self.addCleanup(sys.path.remove, BENCH)
+        import download_bench
+        self.assertIsNone(download_bench.deletion_note(502, 3 << 30, 4 << 30))
+        note = download_bench.deletion_note(502, 3 << 30, 2 << 30)
+        self.assertIn("502 output files were deleted before the next run", note)
+        self.assertIn("3.0 GiB", note)
+        self.assertIn("2.0 GiB were free", note)
+        self.assertIn("--work-dir with more room", note)
 
 
 if __name__ == "__main__":
