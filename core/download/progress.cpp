@@ -17,6 +17,9 @@ constexpr std::chrono::seconds k_rate_window{10};
 // Before this much time has passed, bytes say too little about the link (the first ones come
 // after connecting and a redirect), so no rate or ETA is shown yet, unless everything is done.
 constexpr std::chrono::seconds k_min_rate_span{1};
+// Samples closer together than this are not kept, so a caller that asks on every event keeps
+// at most a hundred of them.
+constexpr std::chrono::milliseconds k_sample_spacing{100};
 
 }  // namespace
 
@@ -46,7 +49,7 @@ ProgressSnapshot ProgressTracker::snapshot(Clock::time_point now) {
   if (m_samples.empty()) {
     m_samples.push_back(Sample{m_start, 0});
   }
-  if (now > m_samples.back().at) {
+  if (now - m_samples.back().at >= k_sample_spacing) {
     m_samples.push_back(Sample{now, m_network});
   }
   // Keep the newest sample that is at least a window old: the rate then spans a whole window.
