@@ -56,9 +56,10 @@ ProgressSnapshot ProgressTracker::snapshot(Clock::time_point now) {
   while (m_samples.size() > 2 && now - m_samples[1].at >= k_rate_window) {
     m_samples.pop_front();
   }
-  const Sample& base = m_samples.front();
-  const double span = std::chrono::duration<double>(now - base.at).count();
+  // Once everything is here the line sums the download up: its rate is the whole run's.
   const bool done = snapshot.bytes_done >= m_total;
+  const Sample& base = done ? Sample{m_start, 0} : m_samples.front();
+  const double span = std::chrono::duration<double>(now - base.at).count();
   if (span > 0 && m_network > base.network && (now - m_start >= k_min_rate_span || done)) {
     snapshot.bytes_per_second = static_cast<double>(m_network - base.network) / span;
     snapshot.eta_seconds = static_cast<double>(m_total - snapshot.bytes_done) / snapshot.bytes_per_second;

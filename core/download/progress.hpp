@@ -19,7 +19,7 @@ struct ProgressSnapshot {
   std::uint64_t bytes_total = 0;     // bytes the plan had to fetch
   std::size_t files_done = 0;
   std::size_t files_total = 0;
-  double bytes_per_second = 0;       // network bytes per second lately; 0 until measured
+  double bytes_per_second = 0;       // lately, or the whole run once done; 0 until measured
   std::optional<double> eta_seconds; // nullopt until a rate is known
 };
 

@@ -80,6 +80,10 @@ TEST_CASE("progress: the rate is what came lately, and is not guessed from the f
     CHECK(late.bytes_per_second == doctest::Approx(1.0 * mib));  // since the start: 7.75 MiB/s
     REQUIRE(late.eta_seconds.has_value());
     CHECK(*late.eta_seconds == doctest::Approx(380.0));
+    tracker.bytes(380 * mib);  // the rest in one go: the last line gives the whole run's rate
+    const auto done = tracker.snapshot(now + seconds(20));
+    CHECK(done.bytes_per_second == doctest::Approx(10.0 * mib));
+    CHECK(format_progress(done) == "1000 MiB / 1000 MiB  100%  10.0 MiB/s  ETA 0:00  files 0/1");
   }
 
   SUBCASE("a rate seen a few times a second still spans the whole window") {
