@@ -46,9 +46,6 @@ ProgressSnapshot ProgressTracker::snapshot(Clock::time_point now) {
   snapshot.bytes_done = std::min(m_total, m_network + m_reused);
   snapshot.files_done = m_files_done;
   snapshot.files_total = m_files_total;
-  if (m_samples.empty()) {
-    m_samples.push_back(Sample{m_start, 0});
-  }
   if (now - m_samples.back().at >= k_sample_spacing) {
     m_samples.push_back(Sample{now, m_network});
   }
@@ -58,7 +55,7 @@ ProgressSnapshot ProgressTracker::snapshot(Clock::time_point now) {
   }
   // Once everything is here the line sums the download up: its rate is the whole run's.
   const bool done = snapshot.bytes_done >= m_total;
-  const Sample& base = done ? Sample{m_start, 0} : m_samples.front();
+  const Sample base = done ? Sample{m_start, 0} : m_samples.front();
   const double span = std::chrono::duration<double>(now - base.at).count();
   if (span > 0 && m_network > base.network && (now - m_start >= k_min_rate_span || done)) {
     snapshot.bytes_per_second = static_cast<double>(m_network - base.network) / span;

@@ -44,7 +44,7 @@ class ProgressTracker {
   // start counts the wait for the first byte (a 20 ms wait made the first line of a 0.3 s
   // download say "1.00 KiB/s  ETA 8:52:22"), and hours into a 700 GB download it hides a
   // link that has slowed down or recovered.
-  std::deque<Sample> m_samples;
+  std::deque<Sample> m_samples{Sample{}};  // never empty; start() puts its first sample at the start
   Clock::time_point m_start{};
   std::uint64_t m_total = 0;
   std::uint64_t m_network = 0;
