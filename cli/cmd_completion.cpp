@@ -22,6 +22,7 @@ void declare_flags(const std::string& command, CLI::App& app, LaunchOptions& opt
   if (command == "launch" || command == "download") {
     add_spec_flags(app, options, false);
     add_launch_flags(app, options);
+    add_transfer_flags(app);
   } else if (command == "engines") {
     add_spec_flags(app, options, false);
   }

@@ -21,6 +21,7 @@ int run_launch(const CommandArgs& args) {
   app.allow_extras();
   add_spec_flags(app, options, true);
   add_launch_flags(app, options);
+  add_transfer_flags(app);
   add_common_flags(app, common);
   if (auto code = parse(app, args)) {
     return *code;

@@ -67,10 +67,11 @@ struct Session {
   std::unique_ptr<http::Transport> transport;
   cache::SystemDiskSpace disk;
 
-  explicit Session(bool planning_only) {
+  Session(const LaunchOptions& options, bool planning_only) {
     http::TransferSettings transfer = http::transfer_settings_from_environment(http::process_environment);
     const config::Settings& configured = effective_settings();
-    transfer.max_connections = configured.connections;
+    // --max-connections, resolved with the other settings by the command (0: not resolved).
+    transfer.max_connections = options.max_connections > 0 ? options.max_connections : configured.connections;
     transfer.max_attempts = configured.retries + 1;
     transfer.connect_timeout = std::chrono::seconds(configured.connect_timeout);
     transfer.stall_timeout = std::chrono::seconds(configured.stall_timeout);
@@ -102,7 +103,7 @@ download::DownloadOptions download_options(const LaunchOptions& options) {
 }
 
 download::FilePlan plan_download(const LaunchPlan& plan, const LaunchOptions& options) {
-  Session session(true);
+  Session session(options, true);
   return session.downloader().plan(download_target(plan), download_options(options));
 }
 
@@ -132,7 +133,7 @@ class CheckedObserver final : public download::DownloadObserver {
 download::DownloadResult ensure_weights(const LaunchPlan& plan, const LaunchOptions& options,
                                         const BeforeTransfer& before_transfer) {
   InterruptGuard guard;
-  Session session(false);
+  Session session(options, false);
   ProgressDisplay display(progress_mode(options.json, options.quiet), std::cerr);
   CheckedObserver observer(display, before_transfer);
   try {

@@ -32,6 +32,13 @@ void add_spec_flags(CLI::App& app, LaunchOptions& options, bool model_name_requi
   app.add_option("--revision", options.revision, "hub revision (commit, branch or tag) instead of the catalog's")->type_name("REV");
 }
 
+void add_transfer_flags(CLI::App& app) {
+  // Taken as typed and checked with the settings (apply_settings), so the flag,
+  // XLAUNCH_MAX_CONNECTIONS and config.json share one range and one message, "abc" included.
+  app.add_option("--max-connections", "requests in flight while downloading, 1 to 64 (default 16; XLAUNCH_MAX_CONNECTIONS)")
+      ->type_name("N");
+}
+
 void add_launch_flags(CLI::App& app, LaunchOptions& options) {
   app.add_option("-u,--model-uid", options.model_uid, "name the engine serves the model as (default: the model name)")->type_name("UID");
   app.add_option("-t,--model-type", options.model_type, "model type; only LLM is supported")->check(CLI::IsMember({"LLM", "llm"}))->type_name("TYPE");

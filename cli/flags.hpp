@@ -26,6 +26,10 @@ void add_common_flags(CLI::App& app, CommonOptions& common);
 // -n -en -f -s -q --download-hub --revision: what picks a spec.
 void add_spec_flags(CLI::App& app, LaunchOptions& options, bool model_name_required);
 
+// What tunes a download (--max-connections), for `launch` and `download`. The value is read
+// by apply_settings (cli/launch_settings.hpp) into LaunchOptions::max_connections.
+void add_transfer_flags(CLI::App& app);
+
 // Everything else `launch` takes (xinference launch flags and xlaunch additions).
 void add_launch_flags(CLI::App& app, LaunchOptions& options);
 

@@ -22,6 +22,9 @@ config::Settings apply_settings(const CLI::App& app, LaunchOptions& options) {
   if (given("--cache-dir") && options.cache_dir) {
     flags.push_back({"cache_dir", "--cache-dir", *options.cache_dir});
   }
+  if (given("--max-connections")) {
+    flags.push_back({"connections", "--max-connections", app.get_option("--max-connections")->results().back()});
+  }
   if (given("--offline")) {
     flags.push_back({"offline", "--offline", options.offline ? "true" : "false"});
   }
@@ -35,6 +38,7 @@ config::Settings apply_settings(const CLI::App& app, LaunchOptions& options) {
   if (!settings.cache_dir.empty()) {
     options.cache_dir = settings.cache_dir;
   }
+  options.max_connections = settings.connections;
   options.offline = settings.offline;
   options.yes = settings.assume_yes;
   return settings;

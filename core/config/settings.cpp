@@ -31,7 +31,7 @@ const std::array<SettingDef, 12> k_settings{{
      SettingType::text, 0, 0, {}, &Settings::host},
     {"port", "XLAUNCH_PORT", "--port", "8000", "port the engine's server listens on",
      SettingType::integer, 1, 65535, {}, &Settings::port},
-    {"connections", "XLAUNCH_MAX_CONNECTIONS", "", "16",
+    {"connections", "XLAUNCH_MAX_CONNECTIONS", "--max-connections", "16",
      "requests in flight while downloading one model", SettingType::integer, 1, 64, {},
      &Settings::connections},
     {"retries", "XLAUNCH_RETRIES", "", "5", "retries of a failed transfer before giving up",
