@@ -58,7 +58,7 @@ FAKE_XLAUNCH = textwrap.dedent('''\
         if "lfs" in entry:
             assert hashlib.sha256(data).hexdigest() == etag == entry["lfs"]["oid"], path
         if ({corrupt} or os.environ.get("XLAUNCH_TEST_CORRUPT")) and path.endswith(".safetensors"):
-            data = b"x" + data[1:]
+            data = bytes([data[0] ^ 0xFF]) + data[1:]  # a changed byte; b"x" was none for data starting with x
         blob = os.path.join(storage, "blobs", etag)
         with open(blob, "wb") as fh:
             fh.write(data)
