@@ -18,25 +18,45 @@ void ensure_curl_initialized() {
   });
 }
 
-CurlEasy::CurlEasy() {
-  ensure_curl_initialized();
-  m_handle = curl_easy_init();
+CURL* CurlEasy::get() {
   if (m_handle == nullptr) {
-    throw std::bad_alloc();
+    ensure_curl_initialized();
+    m_handle = curl_easy_init();
+    if (m_handle == nullptr) {
+      throw std::bad_alloc();
+    }
+  }
+  return m_handle;
+}
+
+void CurlEasy::reset() {
+  if (m_handle != nullptr) {
+    curl_easy_reset(m_handle);
   }
 }
 
-CurlEasy::~CurlEasy() { curl_easy_cleanup(m_handle); }
-
-CurlMulti::CurlMulti() {
-  ensure_curl_initialized();
-  m_handle = curl_multi_init();
-  if (m_handle == nullptr) {
-    throw std::bad_alloc();
+CurlEasy::~CurlEasy() {
+  if (m_handle != nullptr) {
+    curl_easy_cleanup(m_handle);
   }
 }
 
-CurlMulti::~CurlMulti() { curl_multi_cleanup(m_handle); }
+CURLM* CurlMulti::get() {
+  if (m_handle == nullptr) {
+    ensure_curl_initialized();
+    m_handle = curl_multi_init();
+    if (m_handle == nullptr) {
+      throw std::bad_alloc();
+    }
+  }
+  return m_handle;
+}
+
+CurlMulti::~CurlMulti() {
+  if (m_handle != nullptr) {
+    curl_multi_cleanup(m_handle);
+  }
+}
 
 void CurlHeaderList::append(const std::string& line) {
   curl_slist* next = curl_slist_append(m_list, line.c_str());
@@ -47,8 +67,10 @@ void CurlHeaderList::append(const std::string& line) {
 }
 
 void CurlHeaderList::clear() {
-  curl_slist_free_all(m_list);
-  m_list = nullptr;
+  if (m_list != nullptr) {
+    curl_slist_free_all(m_list);
+    m_list = nullptr;
+  }
 }
 
 namespace {

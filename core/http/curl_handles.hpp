@@ -17,36 +17,38 @@ namespace xl::http {
 // curl_global_init, once per process, thread-safe. Every handle constructor calls it.
 void ensure_curl_initialized();
 
+// The handles are made on first use, not with their owner: a command that never sends a
+// request (an --offline launch) then never loads libcurl (curl_library.hpp).
 class CurlEasy {
  public:
-  CurlEasy();
+  CurlEasy() = default;
   ~CurlEasy();
   CurlEasy(const CurlEasy&) = delete;
   CurlEasy& operator=(const CurlEasy&) = delete;
-  CURL* get() const { return m_handle; }
+  CURL* get();
   // Forgets all options; keeps the handle's connection and DNS caches.
-  void reset() { curl_easy_reset(m_handle); }
+  void reset();
 
  private:
-  CURL* m_handle;
+  CURL* m_handle = nullptr;
 };
 
 class CurlMulti {
  public:
-  CurlMulti();
+  CurlMulti() = default;
   ~CurlMulti();
   CurlMulti(const CurlMulti&) = delete;
   CurlMulti& operator=(const CurlMulti&) = delete;
-  CURLM* get() const { return m_handle; }
+  CURLM* get();
 
  private:
-  CURLM* m_handle;
+  CURLM* m_handle = nullptr;
 };
 
 class CurlHeaderList {
  public:
   CurlHeaderList() = default;
-  ~CurlHeaderList() { curl_slist_free_all(m_list); }
+  ~CurlHeaderList() { clear(); }
   CurlHeaderList(const CurlHeaderList&) = delete;
   CurlHeaderList& operator=(const CurlHeaderList&) = delete;
   void append(const std::string& line);
