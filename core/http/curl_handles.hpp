@@ -14,7 +14,7 @@
 
 namespace xl::http {
 
-// curl_global_init, once per process, thread-safe. Every handle constructor calls it.
+// curl_global_init, once per process, thread-safe. Every handle calls it when first used.
 void ensure_curl_initialized();
 
 // The handles are made on first use, not with their owner: a command that never sends a

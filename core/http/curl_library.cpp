@@ -114,15 +114,20 @@ auto forward_setopt(Setopt setopt, Handle* handle, Option option, va_list values
 }  // namespace
 
 void* open_curl_library(const char* soname) {
-  // RTLD_LOCAL: libcurl's own libraries stay out of the global symbol scope, as they were out
-  // of the program's when it was linked.
+  // RTLD_LOCAL: libcurl and its libraries stay out of the global symbol scope; only the
+  // lookups below need them.
   void* library = ::dlopen(soname, RTLD_NOW | RTLD_LOCAL);
   if (library == nullptr) {
     const char* why = ::dlerror();
     throw Error(ExitCode::download, std::string("cannot load ") + soname + ", needed to reach the hub (" +
                                         (why != nullptr ? why : "unknown error") + "); " + install_hint());
   }
-  load(library, soname);  // every function is there, or the error names the missing one
+  try {
+    load(library, soname);  // every function is there, or the error names the missing one
+  } catch (...) {
+    ::dlclose(library);
+    throw;
+  }
   return library;
 }
 
