@@ -17,7 +17,7 @@ int run_cached(const CommandArgs& args) {
   std::optional<std::string> model_name;
   CLI::App app("List the cached model versions (as Xinference names them) with hub, repository, size and state.",
                "xlaunch cached");
-  app.add_option("-n,--model-name,--model_name", model_name, "only versions of this model")->type_name("NAME");
+  add_cached_flags(app, model_name);
   add_common_flags(app, common);
   if (auto code = parse(app, args)) {
     return *code;

@@ -18,13 +18,29 @@ namespace {
 
 // The flags of each command, declared by the same functions the commands use, so completion
 // offers exactly what the parser accepts. A new command adds its line here.
-void declare_flags(const std::string& command, CLI::App& app, LaunchOptions& options, CommonOptions& common) {
-  if (command == "launch" || command == "download") {
+struct FlagTargets {  // where the parsed values would go; completion only reads the declarations
+  LaunchOptions launch;
+  CommonOptions common;
+  std::optional<std::string> model_name;
+  RemoveCacheOptions remove_cache;
+};
+
+void declare_flags(const std::string& command, CLI::App& app, FlagTargets& targets) {
+  LaunchOptions& options = targets.launch;
+  CommonOptions& common = targets.common;
+  if (command == "launch") {
     add_spec_flags(app, options, false);
     add_launch_flags(app, options);
     add_transfer_flags(app);
+  } else if (command == "download") {
+    add_spec_flags(app, options, false);
+    add_download_flags(app, options);
   } else if (command == "engines") {
     add_spec_flags(app, options, false);
+  } else if (command == "cached") {
+    add_cached_flags(app, targets.model_name);
+  } else if (command == "remove-cache") {
+    add_remove_cache_flags(app, targets.remove_cache);
   }
   if (command != "completion" && command != "config") {
     add_common_flags(app, common);
@@ -64,10 +80,9 @@ completion::Grammar build_grammar() {
       continue;
     }
     completion::CommandInfo command{entry.name, entry.summary, {}, completion::ValueKind::none, {}};
-    LaunchOptions options;
-    CommonOptions common;
+    FlagTargets targets;
     CLI::App app;
-    declare_flags(command.name, app, options, common);
+    declare_flags(command.name, app, targets);
     for (const auto* option : app.get_options()) {
       if (!option->get_positional()) {
         command.options.push_back(option_info(*option));

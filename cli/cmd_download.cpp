@@ -18,10 +18,7 @@ int run_download(const CommandArgs& args) {
                "A second run transfers nothing.",
                "xlaunch download");
   add_spec_flags(app, options, true);
-  app.add_option("--cache-dir", options.cache_dir, "hub cache folder instead of the standard one")->type_name("DIR");
-  app.add_flag("--offline", options.offline, "only check the cache; send no request");
-  app.add_flag("--force", options.force, "download even when the free disk space looks too small");
-  add_transfer_flags(app);
+  add_download_flags(app, options);
   add_common_flags(app, common);
   if (auto code = parse(app, args)) {
     return *code;

@@ -16,18 +16,25 @@ namespace xl::cli {
 
 int run_remove_cache(const CommandArgs& args) {
   CommonOptions common;
-  std::string model_version;
-  bool yes = false;
+  RemoveCacheOptions options;
   CLI::App app("Delete a cached model version: its snapshot entries and the blobs no other version uses.",
                "xlaunch remove-cache");
-  app.add_option("--model-version,--model_version", model_version, "model version, as `xlaunch cached` shows it")
-      ->required()
-      ->type_name("VERSION");
-  app.add_flag("-y,--yes", yes, "delete without asking");
+  add_remove_cache_flags(app, options);
   add_common_flags(app, common);
   if (auto code = parse(app, args)) {
     return *code;
   }
+  if (options.argument.empty() && options.flag.empty()) {
+    throw Error(ExitCode::usage,
+                "remove-cache needs the model version to delete: xlaunch remove-cache MODEL_VERSION ('xlaunch cached' "
+                "lists them)");
+  }
+  if (!options.argument.empty() && !options.flag.empty() && options.argument != options.flag) {
+    throw Error(ExitCode::usage, "remove-cache got two model versions, '" + options.argument + "' and --model-version '" +
+                                     options.flag + "'; give one");
+  }
+  const std::string model_version = options.argument.empty() ? options.flag : options.argument;
+  const bool yes = options.yes;
   const cache::RecordStore records(xlaunch_home() / "downloads");
   const cache::RemovalPlan plan = cache::plan_removal(records, model_version);
   if (!yes && ::isatty(STDIN_FILENO) == 0) {

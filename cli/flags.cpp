@@ -39,6 +39,24 @@ void add_transfer_flags(CLI::App& app) {
       ->type_name("N");
 }
 
+void add_download_flags(CLI::App& app, LaunchOptions& options) {
+  app.add_option("--cache-dir", options.cache_dir, "hub cache folder instead of the standard one")->type_name("DIR");
+  app.add_flag("--offline", options.offline, "only check the cache; send no request");
+  app.add_flag("--force", options.force, "download even when the free disk space looks too small");
+  add_transfer_flags(app);
+}
+
+void add_cached_flags(CLI::App& app, std::optional<std::string>& model_name) {
+  app.add_option("-n,--model-name,--model_name", model_name, "only versions of this model")->type_name("NAME");
+}
+
+void add_remove_cache_flags(CLI::App& app, RemoveCacheOptions& options) {
+  app.add_option("MODEL_VERSION", options.argument, "model version, as `xlaunch cached` shows it");
+  app.add_option("--model-version,--model_version", options.flag, "the same, as xinference spells it")
+      ->type_name("VERSION");
+  app.add_flag("-y,--yes", options.yes, "delete without asking");
+}
+
 void add_launch_flags(CLI::App& app, LaunchOptions& options) {
   app.add_option("-u,--model-uid", options.model_uid, "name the engine serves the model as (default: the model name)")->type_name("UID");
   app.add_option("-t,--model-type", options.model_type, "model type; only LLM is supported")->check(CLI::IsMember({"LLM", "llm"}))->type_name("TYPE");
@@ -46,7 +64,7 @@ void add_launch_flags(CLI::App& app, LaunchOptions& options) {
   app.add_option("--n-worker", options.n_worker, "machines serving the model (same as --nnodes)")->check(CLI::Range(1, 1 << 20));
   app.add_option("--n-gpu", options.n_gpu, "GPUs to use: auto (all visible), a number, or none for CPU")->type_name("N");
   app.add_option("--gpu-idx", options.gpu_idx, "GPU indexes to use, e.g. 0,1 (sets CUDA_VISIBLE_DEVICES)")->type_name("LIST");
-  app.add_option("--model-path", options.model_path, "local weights (-mp): a folder, or a .gguf file; nothing is downloaded")->type_name("PATH");
+  app.add_option("--model-path", options.model_path, "local weights (-mp, --model_path): a folder, or a .gguf file; nothing is downloaded")->type_name("PATH");
   app.add_flag("--trust-remote-code", options.trust_remote_code, "let the engine run code shipped with the model (default true; --trust-remote-code false to refuse)");
   app.add_flag("--enable-thinking", options.enable_thinking, "turn on thinking for hybrid reasoning models");
   app.add_option("--env", options.envs, "environment variable for the engine (-ev KEY VALUE); repeatable")->type_name("KEY VALUE");

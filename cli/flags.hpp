@@ -30,6 +30,22 @@ void add_spec_flags(CLI::App& app, LaunchOptions& options, bool model_name_requi
 // by apply_settings (cli/launch_settings.hpp) into LaunchOptions::max_connections.
 void add_transfer_flags(CLI::App& app);
 
+// What `download` takes after the spec flags: --cache-dir, --offline, --force and the transfer
+// flags.
+void add_download_flags(CLI::App& app, LaunchOptions& options);
+
+// `cached`: -n to show one model's versions.
+void add_cached_flags(CLI::App& app, std::optional<std::string>& model_name);
+
+// `remove-cache`: the model version, as an argument or as xinference's --model-version, and
+// --yes.
+struct RemoveCacheOptions {
+  std::string argument;  // remove-cache MODEL_VERSION
+  std::string flag;      // remove-cache --model-version MODEL_VERSION
+  bool yes = false;
+};
+void add_remove_cache_flags(CLI::App& app, RemoveCacheOptions& options);
+
 // Everything else `launch` takes (xinference launch flags and xlaunch additions).
 void add_launch_flags(CLI::App& app, LaunchOptions& options);
 

@@ -49,13 +49,16 @@ class CompleteCommand(XlaunchTestCase):
                 expected.append(row["model_engine"])
         self.assertEqual(self.complete("-n", "deepseek-v3-0324", "-en", ""), expected)
 
-    def test_every_long_option_of_every_command_is_offered(self):
-        for command in ("launch", "list", "engines", "config", "completion"):
+    def test_every_command_is_offered_its_own_long_options_and_no_other(self):
+        for command in ("launch", "list", "engines", "download", "cached", "remove-cache", "config", "completion"):
             help_text = self.run_xlaunch(command, "--help").out
             options = set(re.findall(r"^\s+(?:-\w+, ?)*(--[a-z][a-z0-9_-]+)", help_text, re.MULTILINE))
             self.assertTrue(options, help_text)
             offered = set(self.complete(command, "--"))
             self.assertEqual(options - offered, set(), f"{command}: --help lists options completion lacks")
+            # The other way, every name the help mentions counts (aliases: "--download_hub").
+            mentioned = set(re.findall(r"--[a-z][a-z0-9_-]+", help_text))
+            self.assertEqual(offered - mentioned, set(), f"{command}: completion offers options it refuses")
 
     def test_cached_versions_for_remove_cache(self):
         if "remove-cache" not in self.run_xlaunch("--help").out:

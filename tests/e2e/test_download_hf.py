@@ -142,6 +142,15 @@ class HuggingFaceDownloads(DownloadTestCase):
         self.hub.clear_log()
         self.assertEqual(self.download(*q2, "--offline").json()["files_fetched"], 0)
 
+        # The version may also come as an argument, as the man page and completion offer it.
+        for args, message in (((), "needs the model version"),
+                              (("a--1B--pytorch--none", "--model-version", "b--1B--pytorch--none"), "two model versions")):
+            refused = self.run_xlaunch("remove-cache", *args, "--yes")
+            self.assertExit(refused, 2)
+            self.assertIn(message, refused.err)
+        self.assertExit(self.run_xlaunch("remove-cache", "deepseek-r1--671B--ggufv2--UD-IQ1_M", "--yes"), 0)
+        self.assertEqual(self.run_xlaunch("cached", "--json").json(), [])
+
 
 if __name__ == "__main__":
     unittest.main()
