@@ -82,11 +82,23 @@ CurlFunctions load(void* library, const char* soname) {
   return f;
 }
 
-// Opened and looked up on the first call, from whichever thread makes it (a function-local
-// static is initialised once, and a throw leaves it for the next call to try again). The
-// library stays open until the process ends, as a linked one would.
+void* open_library(const char* soname) {
+  // RTLD_LOCAL: libcurl and its libraries stay out of the global symbol scope; only the
+  // lookups in load() need them.
+  void* library = ::dlopen(soname, RTLD_NOW | RTLD_LOCAL);
+  if (library == nullptr) {
+    const char* why = ::dlerror();
+    throw Error(ExitCode::download, std::string("cannot load ") + soname + ", needed to reach the hub (" +
+                                        (why != nullptr ? why : "unknown error") + "); " + install_hint());
+  }
+  return library;
+}
+
+// Opened and looked up once, on the first call, from whichever thread makes it (a
+// function-local static is initialised once, and a throw leaves it for the next call to try
+// again). The library stays open until the process ends, as a linked one would.
 const CurlFunctions& curl() {
-  static const CurlFunctions functions = load(open_curl_library(k_libcurl_soname), k_libcurl_soname);
+  static const CurlFunctions functions = load(open_library(k_libcurl_soname), k_libcurl_soname);
   return functions;
 }
 
@@ -114,14 +126,7 @@ auto forward_setopt(Setopt setopt, Handle* handle, Option option, va_list values
 }  // namespace
 
 void* open_curl_library(const char* soname) {
-  // RTLD_LOCAL: libcurl and its libraries stay out of the global symbol scope; only the
-  // lookups below need them.
-  void* library = ::dlopen(soname, RTLD_NOW | RTLD_LOCAL);
-  if (library == nullptr) {
-    const char* why = ::dlerror();
-    throw Error(ExitCode::download, std::string("cannot load ") + soname + ", needed to reach the hub (" +
-                                        (why != nullptr ? why : "unknown error") + "); " + install_hint());
-  }
+  void* library = open_library(soname);
   try {
     load(library, soname);  // every function is there, or the error names the missing one
   } catch (...) {

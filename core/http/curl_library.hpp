@@ -20,7 +20,8 @@ inline constexpr const char* k_libcurl_soname = "libcurl.so.4";
 
 // Opens `soname` and checks that it has every function xlaunch calls. Throws xl::Error
 // (ExitCode::download) naming the library and how to install it when it cannot be opened or
-// lacks one; the first curl call does this for k_libcurl_soname. Exposed for tests.
+// lacks one, as the first curl call does for k_libcurl_soname (once, with the same checks and
+// messages). Exposed for tests.
 void* open_curl_library(const char* soname);
 
 }  // namespace xl::http
