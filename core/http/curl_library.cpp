@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/http/curl_library.hpp"
 
-#include "core/util/error.hpp"
+#include "core/util/shared_library.hpp"
 
 #include <curl/curl.h>
 #include <dlfcn.h>
@@ -41,64 +41,44 @@ struct CurlFunctions {
   decltype(&::curl_url_cleanup) url_cleanup = nullptr;
 };
 
-std::string install_hint() { return "install libcurl 4 (Debian and Ubuntu: apt-get install libcurl4)"; }
+const LibraryNeed k_libcurl{k_libcurl_soname, "libcurl", "to reach the hub",
+                            "install libcurl 4 (Debian and Ubuntu: apt-get install libcurl4)", ExitCode::download};
 
-template <typename Function>
-void find(void* library, const char* soname, const char* name, Function& function) {
-  function = reinterpret_cast<Function>(::dlsym(library, name));
-  if (function == nullptr) {
-    throw Error(ExitCode::download, std::string(soname) + " has no " + name + ": it is not the libcurl xlaunch was " +
-                                        "built for; " + install_hint());
-  }
-}
-
-CurlFunctions load(void* library, const char* soname) {
+CurlFunctions load(void* library, const LibraryNeed& need) {
   CurlFunctions f;
-  find(library, soname, "curl_global_init", f.global_init);
-  find(library, soname, "curl_free", f.free);
-  find(library, soname, "curl_getdate", f.getdate);
-  find(library, soname, "curl_slist_append", f.slist_append);
-  find(library, soname, "curl_slist_free_all", f.slist_free_all);
-  find(library, soname, "curl_easy_strerror", f.easy_strerror);
-  find(library, soname, "curl_easy_init", f.easy_init);
-  find(library, soname, "curl_easy_setopt", f.easy_setopt);
-  find(library, soname, "curl_easy_getinfo", f.easy_getinfo);
-  find(library, soname, "curl_easy_perform", f.easy_perform);
-  find(library, soname, "curl_easy_reset", f.easy_reset);
-  find(library, soname, "curl_easy_cleanup", f.easy_cleanup);
-  find(library, soname, "curl_multi_init", f.multi_init);
-  find(library, soname, "curl_multi_setopt", f.multi_setopt);
-  find(library, soname, "curl_multi_add_handle", f.multi_add_handle);
-  find(library, soname, "curl_multi_remove_handle", f.multi_remove_handle);
-  find(library, soname, "curl_multi_perform", f.multi_perform);
-  find(library, soname, "curl_multi_poll", f.multi_poll);
-  find(library, soname, "curl_multi_wakeup", f.multi_wakeup);
-  find(library, soname, "curl_multi_info_read", f.multi_info_read);
-  find(library, soname, "curl_multi_cleanup", f.multi_cleanup);
-  find(library, soname, "curl_url", f.url);
-  find(library, soname, "curl_url_set", f.url_set);
-  find(library, soname, "curl_url_get", f.url_get);
-  find(library, soname, "curl_url_cleanup", f.url_cleanup);
+  find_function(library, need, "curl_global_init", f.global_init);
+  find_function(library, need, "curl_free", f.free);
+  find_function(library, need, "curl_getdate", f.getdate);
+  find_function(library, need, "curl_slist_append", f.slist_append);
+  find_function(library, need, "curl_slist_free_all", f.slist_free_all);
+  find_function(library, need, "curl_easy_strerror", f.easy_strerror);
+  find_function(library, need, "curl_easy_init", f.easy_init);
+  find_function(library, need, "curl_easy_setopt", f.easy_setopt);
+  find_function(library, need, "curl_easy_getinfo", f.easy_getinfo);
+  find_function(library, need, "curl_easy_perform", f.easy_perform);
+  find_function(library, need, "curl_easy_reset", f.easy_reset);
+  find_function(library, need, "curl_easy_cleanup", f.easy_cleanup);
+  find_function(library, need, "curl_multi_init", f.multi_init);
+  find_function(library, need, "curl_multi_setopt", f.multi_setopt);
+  find_function(library, need, "curl_multi_add_handle", f.multi_add_handle);
+  find_function(library, need, "curl_multi_remove_handle", f.multi_remove_handle);
+  find_function(library, need, "curl_multi_perform", f.multi_perform);
+  find_function(library, need, "curl_multi_poll", f.multi_poll);
+  find_function(library, need, "curl_multi_wakeup", f.multi_wakeup);
+  find_function(library, need, "curl_multi_info_read", f.multi_info_read);
+  find_function(library, need, "curl_multi_cleanup", f.multi_cleanup);
+  find_function(library, need, "curl_url", f.url);
+  find_function(library, need, "curl_url_set", f.url_set);
+  find_function(library, need, "curl_url_get", f.url_get);
+  find_function(library, need, "curl_url_cleanup", f.url_cleanup);
   return f;
-}
-
-void* open_library(const char* soname) {
-  // RTLD_LOCAL: libcurl and its libraries stay out of the global symbol scope; only the
-  // lookups in load() need them.
-  void* library = ::dlopen(soname, RTLD_NOW | RTLD_LOCAL);
-  if (library == nullptr) {
-    const char* why = ::dlerror();
-    throw Error(ExitCode::download, std::string("cannot load ") + soname + ", needed to reach the hub (" +
-                                        (why != nullptr ? why : "unknown error") + "); " + install_hint());
-  }
-  return library;
 }
 
 // Opened and looked up once, on the first call, from whichever thread makes it (a
 // function-local static is initialised once, and a throw leaves it for the next call to try
 // again). The library stays open until the process ends, as a linked one would.
 const CurlFunctions& curl() {
-  static const CurlFunctions functions = load(open_library(k_libcurl_soname), k_libcurl_soname);
+  static const CurlFunctions functions = load(open_shared_library(k_libcurl), k_libcurl);
   return functions;
 }
 
@@ -126,9 +106,11 @@ auto forward_setopt(Setopt setopt, Handle* handle, Option option, va_list values
 }  // namespace
 
 void* open_curl_library(const char* soname) {
-  void* library = open_library(soname);
+  LibraryNeed need = k_libcurl;
+  need.soname = soname;
+  void* library = open_shared_library(need);
   try {
-    load(library, soname);  // every function is there, or the error names the missing one
+    load(library, need);  // every function is there, or the error names the missing one
   } catch (...) {
     ::dlclose(library);
     throw;

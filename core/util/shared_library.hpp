@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// Opening a C library with dlopen at its first use rather than having the dynamic loader map it
+// at every start (core/http/curl_library.hpp, core/util/crypto_library.hpp say why for each).
+
+#include "core/util/error.hpp"
+
+#include <string>
+
+namespace xl {
+
+// What a library is for, so that a failure to load it says what needs it and how to get it.
+struct LibraryNeed {
+  const char* soname;        // e.g. "libcurl.so.4"
+  const char* name;          // what it is, for "it is not the <name> xlaunch was built for"
+  const char* needed_for;    // e.g. "to reach the hub"
+  const char* install_hint;  // e.g. "install libcurl 4 (Debian and Ubuntu: apt-get install libcurl4)"
+  ExitCode code;             // the exit code of a failure to load it
+};
+
+// dlopen(RTLD_NOW | RTLD_LOCAL): the library and its dependencies stay out of the global symbol
+// scope; only find_function needs them. Throws Error(need.code) naming the library, why it could
+// not be opened and the hint.
+void* open_shared_library(const LibraryNeed& need);
+
+// The address of `symbol` in `library`, or Error(need.code) saying the library lacks it.
+void* find_symbol(void* library, const LibraryNeed& need, const char* symbol);
+
+// find_symbol, typed: `function` is a pointer to a function with the library's own signature.
+template <typename Function>
+void find_function(void* library, const LibraryNeed& need, const char* symbol, Function& function) {
+  function = reinterpret_cast<Function>(find_symbol(library, need, symbol));
+}
+
+}  // namespace xl
