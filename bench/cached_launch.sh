@@ -5,6 +5,9 @@
 #
 #   XLAUNCH=build/xlaunch bench/cached_launch.sh [--runs 50] [--json cached.json]
 #
+# With BENCH_NVML_LIBRARY=build/tests/fake_nvml/libnvidia-ml.so.1, xlaunch reads the same eight
+# GPUs from the tests' fake NVML library in-process instead of running the fake nvidia-smi.
+#
 # Builds a complete HF cache of deepseek-ai/DeepSeek-R1 at the catalog's pinned commit with 163
 # tiny shards (bench/fake_r1_cache.py), puts a fake `vllm` (exits at once, records its argv) and
 # a fake `nvidia-smi` (8 x H200) first on PATH, then times

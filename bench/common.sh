@@ -32,5 +32,9 @@ isolate_env() {
   export HF_HOME=$bench_tmp/hf MODELSCOPE_CACHE=$bench_tmp/modelscope
   # Port 9 (discard) on loopback: a command that tries the network fails at once, never leaks.
   export HF_ENDPOINT=http://127.0.0.1:9 MODELSCOPE_ENDPOINT=http://127.0.0.1:9 MODELSCOPE_DOMAIN=127.0.0.1:9
+  # GPUs come from the benchmark's fake nvidia-smi, never from this machine's driver, unless
+  # BENCH_NVML_LIBRARY names an NVML library to read them from instead: the tests' fake
+  # (build/tests/fake_nvml/libnvidia-ml.so.1) reads FAKE_GPUS, set to the fake nvidia-smi's GPUs.
+  export XLAUNCH_NVML_LIBRARY=${BENCH_NVML_LIBRARY:-none} FAKE_GPUS=8x143771@771
   mkdir -p "$HOME" "$HF_HOME"
 }

@@ -51,7 +51,8 @@ EngineLaunch preflight_launch(Engine engine, const LaunchOptions& options,
   });
   if (engine != Engine::mlx) {
     const auto path = probe.env("PATH").value_or("");
-    const auto visible = hardware::filter_visible(hardware::probe_nvidia_gpus(*probe.runner, path),
+    const auto nvml = probe.env("XLAUNCH_NVML_LIBRARY").value_or("");
+    const auto visible = hardware::filter_visible(hardware::probe_nvidia_gpus(*probe.runner, path, nvml),
                                                   probe.env("CUDA_VISIBLE_DEVICES"));
     launch.gpus_visible = visible.size();
     checked(launch, mode, [&] {

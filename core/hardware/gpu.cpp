@@ -6,6 +6,7 @@
 
 #include "core/exec/command_runner.hpp"
 #include "core/exec/path_search.hpp"
+#include "core/hardware/nvml.hpp"
 #include "core/util/error.hpp"
 #include "core/util/strings.hpp"
 
@@ -130,7 +131,13 @@ std::vector<GpuInfo> filter_visible(const std::vector<GpuInfo>& gpus,
   return out;
 }
 
-std::vector<GpuInfo> probe_nvidia_gpus(exec::CommandRunner& runner, const std::string& path_env) {
+std::vector<GpuInfo> probe_nvidia_gpus(exec::CommandRunner& runner, const std::string& path_env,
+                                       const std::string& nvml_library) {
+  if (nvml_library != "none") {
+    if (auto gpus = read_nvml_gpus(nvml_library.empty() ? k_nvml_soname : nvml_library)) {
+      return *gpus;
+    }
+  }
   const auto program = exec::find_in_path("nvidia-smi", path_env);
   if (!program) {
     return {};

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-// NVIDIA GPUs as nvidia-smi reports them, and the choice of GPUs for one launch
-// (--n-gpu auto|none|N, --gpu-idx 0,1). Parsing and selection are pure; probing runs nvidia-smi
-// through a CommandRunner so tests use a fake.
+// NVIDIA GPUs as NVML or nvidia-smi reports them, and the choice of GPUs for one launch
+// (--n-gpu auto|none|N, --gpu-idx 0,1). Parsing and selection are pure; probing loads NVML
+// (nvml.hpp) or runs nvidia-smi through a CommandRunner, so tests use fakes of both.
 
 #include <cstdint>
 #include <optional>
@@ -42,9 +42,11 @@ std::vector<GpuInfo> parse_nvidia_smi_csv(std::string_view csv);
 std::vector<GpuInfo> filter_visible(const std::vector<GpuInfo>& gpus,
                                     const std::optional<std::string>& cuda_visible_devices);
 
-// Runs nvidia-smi (found on `path_env`) and parses it. No nvidia-smi, or one that fails (no
-// driver), means no NVIDIA GPU: an empty list, never an error.
-std::vector<GpuInfo> probe_nvidia_gpus(exec::CommandRunner& runner, const std::string& path_env);
+// Reads the GPUs from NVML (`nvml_library`: a soname or a path; "" = libnvidia-ml.so.1,
+// "none" = skip it), else runs nvidia-smi (found on `path_env`) and parses it. Neither (no
+// driver) means no NVIDIA GPU: an empty list, never an error.
+std::vector<GpuInfo> probe_nvidia_gpus(exec::CommandRunner& runner, const std::string& path_env,
+                                       const std::string& nvml_library);
 
 // The GPUs one launch uses on this node.
 struct GpuLayout {

@@ -51,6 +51,9 @@ class XlaunchTestCase(unittest.TestCase):
             # Tests never reach the real hubs: an unroutable endpoint fails fast if one tries.
             "HF_ENDPOINT": "http://127.0.0.1:9",
             "MODELSCOPE_ENDPOINT": "http://127.0.0.1:9",
+            # GPUs come from the fake nvidia-smi ($FAKE_GPUS), never from a real driver's NVML;
+            # test_nvml.py points this at the fake NVML library instead.
+            "XLAUNCH_NVML_LIBRARY": "none",
         })
 
     def run_xlaunch(self, *args, env=None, input=None, timeout=120, cwd=None):

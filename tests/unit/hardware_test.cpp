@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+
 #include "core/exec/command_runner.hpp"
 #include "core/hardware/gpu.hpp"
+#include "core/hardware/nvml.hpp"
 #include "core/hardware/memory.hpp"
 #include "core/util/error.hpp"
 #include "error_code_of.hpp"
@@ -83,18 +86,48 @@ TEST_CASE("--n-gpu and --gpu-idx choose the GPUs") {
 TEST_CASE("GPU probe runs nvidia-smi from PATH, none or a failing one means no GPU") {
   const test::TempDir dir;
   exec::PosixCommandRunner runner;
-  CHECK(hardware::probe_nvidia_gpus(runner, dir.str()).empty());
+  CHECK(hardware::probe_nvidia_gpus(runner, dir.str(), "none").empty());
   dir.write("bin/nvidia-smi",
             "#!/bin/sh\n"
             "[ \"$1\" = \"--query-gpu=index,name,memory.total,memory.used\" ] || exit 3\n"
             "[ \"$2\" = \"--format=csv,noheader,nounits\" ] || exit 4\n"
             "echo '0, Fake, 24576, 0'\necho '1, Fake, 24576, 100'\n",
             0755);
-  const auto gpus = hardware::probe_nvidia_gpus(runner, dir.str() + "/bin");
+  const auto gpus = hardware::probe_nvidia_gpus(runner, dir.str() + "/bin", "none");
   REQUIRE(gpus.size() == 2);
   CHECK(gpus[1].memory_used_mib == 100);
   dir.write("broken/nvidia-smi", "#!/bin/sh\necho 'NVIDIA-SMI has failed'\nexit 9\n", 0755);
-  CHECK(hardware::probe_nvidia_gpus(runner, dir.str() + "/broken").empty());
+  CHECK(hardware::probe_nvidia_gpus(runner, dir.str() + "/broken", "none").empty());
+}
+
+TEST_CASE("GPU probe reads NVML first and falls back to nvidia-smi when NVML cannot answer") {
+  const test::TempDir dir;
+  exec::PosixCommandRunner runner;
+  dir.write("bin/nvidia-smi", "#!/bin/sh\necho '0, From nvidia-smi, 24576, 0'\n", 0755);
+  const std::string path = dir.str() + "/bin";
+  ::setenv("FAKE_GPUS", "2x81920@1024,1x24576", 1);
+  const auto gpus = hardware::probe_nvidia_gpus(runner, path, XLAUNCH_FAKE_NVML);
+  REQUIRE(gpus.size() == 3);
+  CHECK(gpus[0].name == "NVIDIA Fake NVML GPU");
+  CHECK(gpus[1].index == 1);
+  CHECK(gpus[1].memory_total_mib == 81920);
+  CHECK(gpus[1].memory_used_mib == 1024);
+  CHECK(gpus[2].memory_total_mib == 24576);
+  CHECK(gpus[2].memory_free_mib() == 24576);
+  // "none" skips NVML.
+  CHECK(hardware::probe_nvidia_gpus(runner, path, "none").at(0).name == "From nvidia-smi");
+  // A GPU NVML cannot read: nvidia-smi reports them all instead.
+  ::setenv("FAKE_NVML_FAIL_MEMORY", "1", 1);
+  CHECK_FALSE(hardware::read_nvml_gpus(XLAUNCH_FAKE_NVML).has_value());
+  CHECK(hardware::probe_nvidia_gpus(runner, path, XLAUNCH_FAKE_NVML).at(0).name == "From nvidia-smi");
+  ::unsetenv("FAKE_NVML_FAIL_MEMORY");
+  // No driver (nvmlInit fails), no library, a library that is not NVML: nvidia-smi again.
+  ::unsetenv("FAKE_GPUS");
+  CHECK_FALSE(hardware::read_nvml_gpus(XLAUNCH_FAKE_NVML).has_value());
+  CHECK(hardware::probe_nvidia_gpus(runner, path, XLAUNCH_FAKE_NVML).at(0).name == "From nvidia-smi");
+  CHECK_FALSE(hardware::read_nvml_gpus("libnvidia-ml.so.999").has_value());
+  CHECK_FALSE(hardware::read_nvml_gpus("libm.so.6").has_value());
+  CHECK(hardware::probe_nvidia_gpus(runner, dir.str(), "libnvidia-ml.so.999").empty());
 }
 
 TEST_CASE("/proc/meminfo and cgroup limits") {

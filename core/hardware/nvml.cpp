@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/hardware/nvml.hpp"
+
+#include <dlfcn.h>
+
+#include <memory>
+
+namespace xl::hardware {
+
+namespace {
+
+// The few NVML types xlaunch needs, as nvml.h declares them (its ABI has been stable since the
+// _v2 functions of CUDA 5.5); the header ships with the CUDA toolkit, not with Debian.
+using NvmlReturn = int;  // nvmlReturn_t; NVML_SUCCESS is 0
+constexpr NvmlReturn k_nvml_success = 0;
+using NvmlDevice = struct NvmlDeviceOpaque*;  // nvmlDevice_t
+struct NvmlMemory {                           // nvmlMemory_t (version 1), in bytes
+  unsigned long long total;
+  unsigned long long free;
+  unsigned long long used;
+};
+constexpr unsigned int k_name_buffer = 96;  // NVML_DEVICE_NAME_V2_BUFFER_SIZE
+
+struct LibraryCloser {
+  void operator()(void* library) const { ::dlclose(library); }
+};
+
+template <typename Function>
+bool find(void* library, const char* name, Function& function) {
+  function = reinterpret_cast<Function>(::dlsym(library, name));
+  return function != nullptr;
+}
+
+}  // namespace
+
+std::optional<std::vector<GpuInfo>> read_nvml_gpus(const std::string& library_name) {
+  std::unique_ptr<void, LibraryCloser> library(::dlopen(library_name.c_str(), RTLD_NOW | RTLD_LOCAL));
+  if (!library) {
+    return std::nullopt;
+  }
+  NvmlReturn (*init)() = nullptr;
+  NvmlReturn (*shutdown)() = nullptr;
+  NvmlReturn (*count_devices)(unsigned int*) = nullptr;
+  NvmlReturn (*device_by_index)(unsigned int, NvmlDevice*) = nullptr;
+  NvmlReturn (*device_name)(NvmlDevice, char*, unsigned int) = nullptr;
+  NvmlReturn (*memory_info)(NvmlDevice, NvmlMemory*) = nullptr;
+  if (!find(library.get(), "nvmlInit_v2", init) || !find(library.get(), "nvmlShutdown", shutdown) ||
+      !find(library.get(), "nvmlDeviceGetCount_v2", count_devices) ||
+      !find(library.get(), "nvmlDeviceGetHandleByIndex_v2", device_by_index) ||
+      !find(library.get(), "nvmlDeviceGetName", device_name) ||
+      !find(library.get(), "nvmlDeviceGetMemoryInfo", memory_info)) {
+    return std::nullopt;
+  }
+  if (init() != k_nvml_success) {
+    return std::nullopt;  // no driver loaded, or no permission: nvidia-smi would say why
+  }
+  std::optional<std::vector<GpuInfo>> gpus;
+  unsigned int count = 0;
+  if (count_devices(&count) == k_nvml_success) {
+    gpus.emplace();
+    for (unsigned int index = 0; index < count && gpus; ++index) {
+      NvmlDevice device = nullptr;
+      char name[k_name_buffer] = {};
+      NvmlMemory memory{};
+      if (device_by_index(index, &device) != k_nvml_success || device_name(device, name, k_name_buffer) != k_nvml_success ||
+          memory_info(device, &memory) != k_nvml_success) {
+        gpus.reset();  // a GPU NVML cannot read (lost, or in a bad state): let nvidia-smi report
+        break;
+      }
+      const std::uint64_t total_mib = memory.total >> 20;
+      const std::uint64_t free_mib = memory.free >> 20;
+      gpus->push_back(GpuInfo{static_cast<int>(index), name, total_mib, total_mib > free_mib ? total_mib - free_mib : 0});
+    }
+  }
+  shutdown();
+  return gpus;
+}
+
+}  // namespace xl::hardware

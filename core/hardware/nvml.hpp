@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// NVIDIA GPUs read from NVML (libnvidia-ml.so.1, installed with the driver), the library
+// nvidia-smi itself reads them from. Loading it in-process takes a few milliseconds, where running
+// nvidia-smi costs a process start plus its own initialisation of the driver (tens to hundreds
+// of milliseconds on a real 8-GPU machine), on every launch.
+
+#include "core/hardware/gpu.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace xl::hardware {
+
+// NVML's soname, which the driver installs and the dynamic loader finds.
+inline constexpr const char* k_nvml_soname = "libnvidia-ml.so.1";
+
+// The GPUs NVML reports, in its index order (nvidia-smi's), with the memory it counts as used
+// being everything not free. nullopt when the library cannot be loaded, lacks a function, or
+// does not initialise (no driver): the caller then asks nvidia-smi. `library` is a soname or a
+// path.
+std::optional<std::vector<GpuInfo>> read_nvml_gpus(const std::string& library);
+
+}  // namespace xl::hardware
