@@ -51,6 +51,9 @@ std::optional<std::vector<GpuInfo>> read_nvml_gpus(const std::string& library_na
       !find(library.get(), "nvmlDeviceGetMemoryInfo", memory_info)) {
     return std::nullopt;
   }
+  // NVML stays mapped from here on, as a linked library would (the engine's exec discards it):
+  // a library that has run may leave exit handlers or threads behind that dlclose would strand.
+  library.release();
   if (init() != k_nvml_success) {
     return std::nullopt;  // no driver loaded, or no permission: nvidia-smi would say why
   }
