@@ -413,7 +413,8 @@ bool FetchRun::collect_verified() {
   for (const std::size_t batch : m_syncer->take_finished()) {
     any = true;
     for (const std::size_t index : m_sync_batches[batch].files) {
-      commit_after_sync(index, m_sync_batches[batch].synced);
+      --m_parked;
+      report_finished(index);
     }
     m_sync_batches[batch].files.clear();
   }
@@ -443,26 +444,39 @@ void FetchRun::start_shared_sync() {
   batch.files.swap(m_awaiting_sync);
   m_awaiting_sync_bytes = 0;
   std::vector<int> fds;
+  std::vector<FileDownload*> files;
   for (const std::size_t index : batch.files) {
     fds.push_back(file_at(index).partial_fd());  // parked: no worker touches the file
+    files.push_back(&file_at(index));
   }
-  m_syncer->submit(number, [&batch, &sync_all = m_settings.shared_sync.sync_all, fds = std::move(fds)] {
+  // The syncer also renames and links the batch's files, one after the other: they go into the
+  // same two folders, whose locks the filesystem takes for each anyway, and one job for the
+  // batch spares a finisher job, and a wake-up of the loop, per file. Scenario c of
+  // bench/run.sh, A/B: 0.248 s against 0.252 s (15 runs), and 0.250 s against 0.269 s (21 runs),
+  // with 7% fewer context switches.
+  m_syncer->submit(number, [this, &batch, &sync_all = m_settings.shared_sync.sync_all, fds = std::move(fds),
+                            files = std::move(files)] {
     batch.synced = sync_all ? sync_all(fds) : sync_filesystems(fds);
+    for (FileDownload* file : files) {
+      commit(*file, batch.synced);
+    }
   });
 }
 
-void FetchRun::commit_after_sync(std::size_t index, bool synced) {
+void FetchRun::commit(FileDownload& file, bool synced) {
+  try {
+    file.commit_verified(m_folders, synced);
+  } catch (const std::exception& error) {
+    file.finish_failed(FileStatus::io_error, file.job().display_name + ": " + error.what());
+  }
+}
+
+void FetchRun::commit_unsynced(std::size_t index) {
   --m_parked;
   m_committing[index] = 1;
   FileDownload* file = &file_at(index);
-  // Renames and links on the finishers, several at once; without the sync, each its own fsync.
-  m_finisher->submit(index, [this, file, synced] {
-    try {
-      file->commit_verified(m_folders, synced);
-    } catch (const std::exception& error) {
-      file->finish_failed(FileStatus::io_error, file->job().display_name + ": " + error.what());
-    }
-  });
+  // On the finishers, several at once, each with its own fsync.
+  m_finisher->submit(index, [this, file] { commit(*file, false); });
 }
 
 void FetchRun::settle_finishing() {
@@ -474,7 +488,7 @@ void FetchRun::settle_finishing() {
       // Stopping: each file's own fsync writes only its bytes, where a sync of the filesystem
       // would also wait for whatever else it has to write, and a stop must be prompt.
       for (const std::size_t index : m_awaiting_sync) {
-        commit_after_sync(index, false);
+        commit_unsynced(index);
       }
       m_awaiting_sync.clear();
       m_awaiting_sync_bytes = 0;

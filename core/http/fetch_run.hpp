@@ -75,8 +75,11 @@ class FetchRun {
   // Whether the verified files waiting for a shared sync should get it now.
   bool shared_sync_due(Clock::time_point now) const;
   void start_shared_sync();
-  // Hands a parked file to a finisher to be committed; `synced`: its shared sync succeeded.
-  void commit_after_sync(std::size_t index, bool synced);
+  // Renames a verified file into place and links it (on a worker); `synced`: a shared sync made
+  // it durable, else it is fsynced first.
+  void commit(FileDownload& file, bool synced);
+  // Hands a parked file to a finisher to be fsynced and committed on its own.
+  void commit_unsynced(std::size_t index);
   // Waits until no file is with a finisher or the syncer; those waiting for a shared sync are
   // fsynced and committed one by one.
   void settle_finishing();
@@ -113,7 +116,7 @@ class FetchRun {
   // by its finisher job: verified, not committed, waiting for a shared sync.
   std::vector<unsigned char> m_verified_awaiting_sync;
   std::vector<std::size_t> m_awaiting_sync;  // the loop's list of those files, in the next batch
-  std::vector<unsigned char> m_committing;  // per file: its finisher job commits after a shared sync
+  std::vector<unsigned char> m_committing;  // per file: its finisher job commits it (commit_unsynced)
   std::size_t m_verifying = 0;  // files with a finisher job that verifies them
   std::size_t m_parked = 0;     // verified files waiting for, or in, a shared sync
   std::uint64_t m_awaiting_sync_bytes = 0;
