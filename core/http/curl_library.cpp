@@ -4,7 +4,6 @@
 #include "core/util/shared_library.hpp"
 
 #include <curl/curl.h>
-#include <dlfcn.h>
 
 #include <cstdarg>
 
@@ -106,16 +105,8 @@ auto forward_setopt(Setopt setopt, Handle* handle, Option option, va_list values
 }  // namespace
 
 void* open_curl_library(const char* soname) {
-  LibraryNeed need = k_libcurl;
-  need.soname = soname;
-  void* library = open_shared_library(need);
-  try {
-    load(library, need);  // every function is there, or the error names the missing one
-  } catch (...) {
-    ::dlclose(library);
-    throw;
-  }
-  return library;
+  // Every function is there, or the error names the first missing one.
+  return open_checked_library(k_libcurl, soname, load);
 }
 
 }  // namespace xl::http

@@ -3,7 +3,6 @@
 
 #include "core/util/shared_library.hpp"
 
-#include <dlfcn.h>
 #include <openssl/evp.h>
 
 namespace xl {
@@ -52,16 +51,8 @@ const CryptoFunctions& crypto() {
 }  // namespace
 
 void* open_crypto_library(const char* soname) {
-  LibraryNeed need = k_libcrypto;
-  need.soname = soname;
-  void* library = open_shared_library(need);
-  try {
-    load(library, need);  // every function is there, or the error names the missing one
-  } catch (...) {
-    ::dlclose(library);
-    throw;
-  }
-  return library;
+  // Every function is there, or the error names the first missing one.
+  return open_checked_library(k_libcrypto, soname, load);
 }
 
 }  // namespace xl

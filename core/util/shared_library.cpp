@@ -24,4 +24,6 @@ void* find_symbol(void* library, const LibraryNeed& need, const char* symbol) {
   return address;
 }
 
+void close_shared_library(void* library) { ::dlclose(library); }
+
 }  // namespace xl

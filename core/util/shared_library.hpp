@@ -33,4 +33,23 @@ void find_function(void* library, const LibraryNeed& need, const char* symbol, F
   function = reinterpret_cast<Function>(find_symbol(library, need, symbol));
 }
 
+// Closes a library opened by open_shared_library.
+void close_shared_library(void* library);
+
+// Opens the library `need` describes, from the file `soname` instead, and runs
+// `check(library, need)` on it (its lookups throw the errors above); closes it again when the
+// check throws. The tests' way to open a wrong or missing file as the library.
+template <typename Check>
+void* open_checked_library(LibraryNeed need, const char* soname, Check check) {
+  need.soname = soname;
+  void* library = open_shared_library(need);
+  try {
+    check(library, need);
+  } catch (...) {
+    close_shared_library(library);
+    throw;
+  }
+  return library;
+}
+
 }  // namespace xl
