@@ -2,9 +2,10 @@
 #pragma once
 
 // NVIDIA GPUs read from NVML (libnvidia-ml.so.1, installed with the driver), the library
-// nvidia-smi itself reads them from. Loading it in-process takes a few milliseconds, where running
-// nvidia-smi costs a process start plus its own initialisation of the driver (tens to hundreds
-// of milliseconds on a real 8-GPU machine), on every launch.
+// nvidia-smi itself reads them from. Reading it in-process spares every launch nvidia-smi's
+// process start and its own setup; the driver's initialisation (quick with persistence mode on,
+// as servers run it) is paid either way. The benchmark's nvidia-smi is a shell script, and even
+// that cost 3.3 ms of a cached launch (README, Performance).
 
 #include "core/hardware/gpu.hpp"
 
