@@ -3,7 +3,10 @@
 
 #include <dlfcn.h>
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 namespace xl::hardware {
 
@@ -31,9 +34,7 @@ bool find(void* library, const char* name, Function& function) {
   return function != nullptr;
 }
 
-}  // namespace
-
-std::optional<std::vector<GpuInfo>> read_nvml_gpus(const std::string& library_name) {
+std::optional<std::vector<GpuInfo>> read_now(const std::string& library_name) {
   std::unique_ptr<void, LibraryCloser> library(::dlopen(library_name.c_str(), RTLD_NOW | RTLD_LOCAL));
   if (!library) {
     return std::nullopt;
@@ -77,6 +78,35 @@ std::optional<std::vector<GpuInfo>> read_nvml_gpus(const std::string& library_na
   }
   shutdown();
   return gpus;
+}
+
+// What the reading thread hands over; shared, since an abandoned thread outlives the caller.
+struct Reading {
+  std::mutex mutex;
+  std::condition_variable done_changed;
+  bool done = false;
+  std::optional<std::vector<GpuInfo>> gpus;
+};
+
+}  // namespace
+
+std::optional<std::vector<GpuInfo>> read_nvml_gpus(const std::string& library, std::chrono::milliseconds timeout) {
+  // NVML runs in this process, where nvidia-smi ran under the process runner's timeout: a driver
+  // that hangs must not hang the launch. The thread that waits on it is left behind (a call into
+  // the driver cannot be interrupted); the exec or the exit ends it.
+  auto reading = std::make_shared<Reading>();
+  std::thread([reading, library] {
+    auto gpus = read_now(library);
+    const std::lock_guard lock(reading->mutex);
+    reading->gpus = std::move(gpus);
+    reading->done = true;
+    reading->done_changed.notify_one();
+  }).detach();
+  std::unique_lock lock(reading->mutex);
+  if (!reading->done_changed.wait_for(lock, timeout, [&] { return reading->done; })) {
+    return std::nullopt;
+  }
+  return std::move(reading->gpus);
 }
 
 }  // namespace xl::hardware

@@ -3,14 +3,18 @@
 // as the real one is. $FAKE_GPUS describes the GPUs as for fake_nvidia_smi.py: comma-separated
 // groups COUNTxMIB[@USED_MIB], e.g. "8x81920" or "2x81920@1024". Unset or empty: nvmlInit_v2
 // fails as without a driver (NVML_ERROR_DRIVER_NOT_LOADED). $FAKE_NVML_FAIL_MEMORY=INDEX makes
-// that GPU's memory unreadable. The GPUs are named "NVIDIA Fake NVML GPU", so a test can tell
+// that GPU's memory unreadable; $FAKE_NVML_HANG_MS=N makes nvmlInit_v2 take N ms, as a wedged
+// driver would. The GPUs are named "NVIDIA Fake NVML GPU", so a test can tell
 // which source xlaunch read.
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -50,7 +54,7 @@ constexpr int k_uninitialized = 1;
 constexpr int k_driver_not_loaded = 9;
 constexpr int k_unknown = 999;
 
-bool g_initialised = false;
+std::atomic<bool> g_initialised{false};  // a test may leave a hung nvmlInit_v2 behind
 
 }  // namespace
 
@@ -63,6 +67,9 @@ struct FakeMemory {
 };
 
 int nvmlInit_v2() {
+  if (const char* hang = std::getenv("FAKE_NVML_HANG_MS"); hang != nullptr) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::atoi(hang)));
+  }
   if (fake_gpus().empty()) {
     return k_driver_not_loaded;
   }

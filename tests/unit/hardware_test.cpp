@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <cstdlib>
 
 #include "core/exec/command_runner.hpp"
@@ -128,6 +129,17 @@ TEST_CASE("GPU probe reads NVML first and falls back to nvidia-smi when NVML can
   CHECK_FALSE(hardware::read_nvml_gpus("libnvidia-ml.so.999").has_value());
   CHECK_FALSE(hardware::read_nvml_gpus("libm.so.6").has_value());
   CHECK(hardware::probe_nvidia_gpus(runner, dir.str(), "libnvidia-ml.so.999").empty());
+}
+
+TEST_CASE("GPU probe does not wait past its deadline on an NVML that hangs") {
+  ::setenv("FAKE_GPUS", "1x81920", 1);
+  ::setenv("FAKE_NVML_HANG_MS", "5000", 1);
+  const auto start = std::chrono::steady_clock::now();
+  CHECK_FALSE(hardware::read_nvml_gpus(XLAUNCH_FAKE_NVML, std::chrono::milliseconds(200)).has_value());
+  // Well under the 5 s hang: the wait ended at the deadline, not when NVML answered.
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(2500));
+  // The probe, which waits k_nvml_timeout, then asks nvidia-smi as for any other nullopt (the
+  // test above). The hung reader is left behind; the exit ends it.
 }
 
 TEST_CASE("/proc/meminfo and cgroup limits") {
