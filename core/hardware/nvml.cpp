@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/hardware/nvml.hpp"
 
-#include <dlfcn.h>
+#include "core/util/shared_library.hpp"
 
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -24,50 +25,52 @@ struct NvmlMemory {                           // nvmlMemory_t (version 1), in by
 };
 constexpr unsigned int k_name_buffer = 96;  // NVML_DEVICE_NAME_V2_BUFFER_SIZE
 
-struct LibraryCloser {
-  void operator()(void* library) const { ::dlclose(library); }
-};
-
-template <typename Function>
-bool find(void* library, const char* name, Function& function) {
-  function = reinterpret_cast<Function>(::dlsym(library, name));
-  return function != nullptr;
-}
-
-std::optional<std::vector<GpuInfo>> read_now(const std::string& library_name) {
-  std::unique_ptr<void, LibraryCloser> library(::dlopen(library_name.c_str(), RTLD_NOW | RTLD_LOCAL));
-  if (!library) {
-    return std::nullopt;
-  }
+// NVML's functions, looked up in the library.
+struct Nvml {
   NvmlReturn (*init)() = nullptr;
   NvmlReturn (*shutdown)() = nullptr;
   NvmlReturn (*count_devices)(unsigned int*) = nullptr;
   NvmlReturn (*device_by_index)(unsigned int, NvmlDevice*) = nullptr;
   NvmlReturn (*device_name)(NvmlDevice, char*, unsigned int) = nullptr;
   NvmlReturn (*memory_info)(NvmlDevice, NvmlMemory*) = nullptr;
-  if (!find(library.get(), "nvmlInit_v2", init) || !find(library.get(), "nvmlShutdown", shutdown) ||
-      !find(library.get(), "nvmlDeviceGetCount_v2", count_devices) ||
-      !find(library.get(), "nvmlDeviceGetHandleByIndex_v2", device_by_index) ||
-      !find(library.get(), "nvmlDeviceGetName", device_name) ||
-      !find(library.get(), "nvmlDeviceGetMemoryInfo", memory_info)) {
+};
+
+// Opening and looking up run no driver code, so they stay on the caller's thread: a machine
+// without NVML (most of them) pays no thread for it.
+std::optional<Nvml> load(const std::string& library_name) {
+  void* library = try_open_shared_library(library_name.c_str());
+  if (library == nullptr) {
+    return std::nullopt;
+  }
+  Nvml nvml;
+  if (!try_find_function(library, "nvmlInit_v2", nvml.init) || !try_find_function(library, "nvmlShutdown", nvml.shutdown) ||
+      !try_find_function(library, "nvmlDeviceGetCount_v2", nvml.count_devices) ||
+      !try_find_function(library, "nvmlDeviceGetHandleByIndex_v2", nvml.device_by_index) ||
+      !try_find_function(library, "nvmlDeviceGetName", nvml.device_name) ||
+      !try_find_function(library, "nvmlDeviceGetMemoryInfo", nvml.memory_info)) {
+    close_shared_library(library);
     return std::nullopt;
   }
   // NVML stays mapped from here on, as a linked library would (the engine's exec discards it):
   // a library that has run may leave exit handlers or threads behind that dlclose would strand.
-  library.release();
-  if (init() != k_nvml_success) {
+  return nvml;
+}
+
+std::optional<std::vector<GpuInfo>> read(const Nvml& nvml) {
+  if (nvml.init() != k_nvml_success) {
     return std::nullopt;  // no driver loaded, or no permission: nvidia-smi would say why
   }
   std::optional<std::vector<GpuInfo>> gpus;
   unsigned int count = 0;
-  if (count_devices(&count) == k_nvml_success) {
+  if (nvml.count_devices(&count) == k_nvml_success) {
     gpus.emplace();
     for (unsigned int index = 0; index < count && gpus; ++index) {
       NvmlDevice device = nullptr;
       char name[k_name_buffer] = {};
       NvmlMemory memory{};
-      if (device_by_index(index, &device) != k_nvml_success || device_name(device, name, k_name_buffer) != k_nvml_success ||
-          memory_info(device, &memory) != k_nvml_success) {
+      if (nvml.device_by_index(index, &device) != k_nvml_success ||
+          nvml.device_name(device, name, k_name_buffer) != k_nvml_success ||
+          nvml.memory_info(device, &memory) != k_nvml_success) {
         gpus.reset();  // a GPU NVML cannot read (lost, or in a bad state): let nvidia-smi report
         break;
       }
@@ -76,7 +79,7 @@ std::optional<std::vector<GpuInfo>> read_now(const std::string& library_name) {
       gpus->push_back(GpuInfo{static_cast<int>(index), name, total_mib, total_mib > free_mib ? total_mib - free_mib : 0});
     }
   }
-  shutdown();
+  nvml.shutdown();
   return gpus;
 }
 
@@ -94,9 +97,13 @@ std::optional<std::vector<GpuInfo>> read_nvml_gpus(const std::string& library, s
   // NVML runs in this process, where nvidia-smi ran under the process runner's timeout: a driver
   // that hangs must not hang the launch. The thread that waits on it is left behind (a call into
   // the driver cannot be interrupted); the exec or the exit ends it.
+  const auto nvml = load(library);
+  if (!nvml) {
+    return std::nullopt;
+  }
   auto reading = std::make_shared<Reading>();
-  std::thread([reading, library] {
-    auto gpus = read_now(library);
+  std::thread([reading, nvml = *nvml] {
+    auto gpus = read(nvml);
     const std::lock_guard lock(reading->mutex);
     reading->gpus = std::move(gpus);
     reading->done = true;

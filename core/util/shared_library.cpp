@@ -5,8 +5,12 @@
 
 namespace xl {
 
+void* try_open_shared_library(const char* soname) { return ::dlopen(soname, RTLD_NOW | RTLD_LOCAL); }
+
+void* find_symbol_or_null(void* library, const char* symbol) { return ::dlsym(library, symbol); }
+
 void* open_shared_library(const LibraryNeed& need) {
-  void* library = ::dlopen(need.soname, RTLD_NOW | RTLD_LOCAL);
+  void* library = try_open_shared_library(need.soname);
   if (library == nullptr) {
     const char* why = ::dlerror();
     throw Error(need.code, std::string("cannot load ") + need.soname + ", needed " + need.needed_for + " (" +
@@ -16,7 +20,7 @@ void* open_shared_library(const LibraryNeed& need) {
 }
 
 void* find_symbol(void* library, const LibraryNeed& need, const char* symbol) {
-  void* address = ::dlsym(library, symbol);
+  void* address = find_symbol_or_null(library, symbol);
   if (address == nullptr) {
     throw Error(need.code, std::string(need.soname) + " has no " + symbol + ": it is not the " + need.name +
                                " xlaunch was built for; " + need.install_hint);

@@ -2,13 +2,17 @@
 #pragma once
 
 // Opening a C library with dlopen at its first use rather than having the dynamic loader map it
-// at every start (core/http/curl_library.hpp, core/util/crypto_library.hpp say why for each).
+// at every start (core/http/curl_library.hpp, core/util/crypto_library.hpp and
+// core/hardware/nvml.hpp say why for each).
 
 #include "core/util/error.hpp"
 
 #include <string>
 
 namespace xl {
+
+// dlsym: the address of `symbol` in `library`, or nullptr.
+void* find_symbol_or_null(void* library, const char* symbol);
 
 // What a library is for, so that a failure to load it says what needs it and how to get it.
 struct LibraryNeed {
@@ -20,8 +24,19 @@ struct LibraryNeed {
 };
 
 // dlopen(RTLD_NOW | RTLD_LOCAL): the library and its dependencies stay out of the global symbol
-// scope; only find_function needs them. Throws Error(need.code) naming the library, why it could
-// not be opened and the hint.
+// scope; only the lookups below need them. nullptr when it cannot be opened: for a library whose
+// absence is no error (NVML, core/hardware/nvml.hpp).
+void* try_open_shared_library(const char* soname);
+
+// The typed address of `symbol` in `library`; false when the library lacks it.
+template <typename Function>
+bool try_find_function(void* library, const char* symbol, Function& function) {
+  function = reinterpret_cast<Function>(find_symbol_or_null(library, symbol));
+  return function != nullptr;
+}
+
+// try_open_shared_library, for a library xlaunch needs: throws Error(need.code) naming the
+// library, why it could not be opened and the hint.
 void* open_shared_library(const LibraryNeed& need);
 
 // The address of `symbol` in `library`, or Error(need.code) saying the library lacks it.
