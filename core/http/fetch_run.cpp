@@ -55,9 +55,12 @@ FetchRun::FetchRun(const TransferSettings& settings, const std::atomic<bool>* ca
   m_opened.resize(jobs.size());
   m_verified_awaiting_sync.assign(jobs.size(), 0);
   m_committing.assign(jobs.size(), 0);
-  // curl_multi_wakeup may be called from any thread: it ends the loop's poll early.
+  // curl_multi_wakeup may be called from any thread: it ends the loop's poll early. One
+  // wake-up per turn is enough, as the loop takes back every finished job when it wakes: for
+  // 500 small files, a wake-up per job was a thousand writes to curl's wake-up socket, most of
+  // them landing while the loop was already awake, each read back and each ending a poll.
   const auto wake_if_wanted = [this] {
-    if (m_wake_for_workers.load()) {
+    if (m_wake_for_workers.load() && !m_wake_sent.exchange(true)) {
       curl_multi_wakeup(m_multi);
     }
   };
@@ -76,6 +79,8 @@ FetchRun::~FetchRun() {
 std::vector<FileResult> FetchRun::run() {
   auto last_flush = Clock::now();
   while (!cancelled()) {
+    // Before taking back the workers' jobs: one finished after this point wakes the loop again.
+    m_wake_sent.store(false);
     auto now = Clock::now();
     auto wake = now + k_poll_interval;
     collect_opened();

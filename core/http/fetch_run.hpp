@@ -112,6 +112,9 @@ class FetchRun {
   };
   std::vector<Opened> m_opened;  // written by m_opener's job, read once it is taken back
   std::atomic<bool> m_wake_for_workers{true};  // whether a worker's finished job should wake the loop
+  // A worker woke the loop since the loop's turn began: the loop is awake or about to be, and
+  // will see every job finished before it takes them back.
+  std::atomic<bool> m_wake_sent{false};
   // Small files made durable by one sync of their filesystem (shared_sync.hpp). Per file, set
   // by its finisher job: verified, not committed, waiting for a shared sync.
   std::vector<unsigned char> m_verified_awaiting_sync;
