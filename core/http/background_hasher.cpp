@@ -3,6 +3,7 @@
 
 #include "core/http/partial_file.hpp"
 #include "core/http/transfer_settings.hpp"
+#include "core/util/thread_name.hpp"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -30,7 +31,10 @@ BackgroundHasher::BackgroundHasher(int fd) : m_fd(::fcntl(fd, F_DUPFD_CLOEXEC, 0
   if (m_fd < 0) {
     throw std::system_error(errno, std::generic_category(), "duplicate the partial file's descriptor");
   }
-  m_worker = std::thread([this] { work(); });
+  m_worker = std::thread([this] {
+    name_this_thread("xlaunch-hash");
+    work();
+  });
 }
 
 BackgroundHasher::~BackgroundHasher() {

@@ -64,9 +64,9 @@ FetchRun::FetchRun(const TransferSettings& settings, const std::atomic<bool>* ca
       curl_multi_wakeup(m_multi);
     }
   };
-  m_opener = std::make_unique<WorkerPool>(k_opener_threads, wake_if_wanted);
-  m_finisher = std::make_unique<WorkerPool>(k_finisher_threads, wake_if_wanted, k_finisher_nice);
-  m_syncer = std::make_unique<WorkerPool>(1, wake_if_wanted, k_finisher_nice);
+  m_opener = std::make_unique<WorkerPool>(k_opener_threads, wake_if_wanted, 0, "xlaunch-open");
+  m_finisher = std::make_unique<WorkerPool>(k_finisher_threads, wake_if_wanted, k_finisher_nice, "xlaunch-finish");
+  m_syncer = std::make_unique<WorkerPool>(1, wake_if_wanted, k_finisher_nice, "xlaunch-sync");
 }
 
 FetchRun::~FetchRun() {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/http/worker_pool.hpp"
 
+#include "core/util/thread_name.hpp"
+
 #include <algorithm>
 #include <system_error>
 
@@ -9,8 +11,9 @@
 
 namespace xl::http {
 
-WorkerPool::WorkerPool(std::size_t workers, std::function<void()> on_finished, int nice)
-    : m_on_finished(std::move(on_finished)), m_max_workers(std::max<std::size_t>(workers, 1)), m_nice(nice) {}
+WorkerPool::WorkerPool(std::size_t workers, std::function<void()> on_finished, int nice, std::string name)
+    : m_on_finished(std::move(on_finished)), m_max_workers(std::max<std::size_t>(workers, 1)), m_nice(nice),
+      m_name(std::move(name)) {}
 
 WorkerPool::~WorkerPool() {
   {
@@ -63,6 +66,9 @@ void WorkerPool::wait_idle() {
 }
 
 void WorkerPool::work() {
+  if (!m_name.empty()) {
+    name_this_thread(m_name);
+  }
 #ifdef __linux__
   if (m_nice != 0) {
     // On Linux each thread has its own nice value; PRIO_PROCESS with a thread id sets just it.

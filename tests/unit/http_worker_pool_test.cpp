@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -121,6 +122,7 @@ TEST_CASE("worker pool: threads start as jobs need them, never more than asked f
 }
 
 #ifdef __linux__
+#include <pthread.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -133,5 +135,29 @@ TEST_CASE("worker pool: workers run at the caller's nice value plus the incremen
   }
   CHECK(seen == std::min(caller + 3, 19));
   CHECK(::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid())) == caller);
+}
+#endif
+
+#ifdef __linux__
+TEST_CASE("worker pool: workers carry the pool's name, cut to the 15 characters Linux keeps") {
+  const auto name_seen_by_job = [](std::string name) {
+    std::string seen;
+    {
+      WorkerPool pool(1, nullptr, 0, std::move(name));
+      pool.submit(0, [&seen] {
+        char buffer[32] = {};
+        if (::pthread_getname_np(::pthread_self(), buffer, sizeof buffer) == 0) {
+          seen = buffer;
+        }
+      });
+    }
+    return seen;
+  };
+  CHECK(name_seen_by_job("xlaunch-open") == "xlaunch-open");
+  CHECK(name_seen_by_job("xlaunch-finish-and-more") == "xlaunch-finish-");
+  // Unnamed, a worker keeps the name it inherited from the process.
+  char own[32] = {};
+  REQUIRE(::pthread_getname_np(::pthread_self(), own, sizeof own) == 0);
+  CHECK(name_seen_by_job("") == std::string(own));
 }
 #endif
