@@ -3,6 +3,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <initializer_list>
 #include <string_view>
 
@@ -15,10 +20,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// `root` with relative `parts` appended, made as one string: each operator/ copies the path and
-// splits it into components again, and a download plans hundreds of paths before its first
-// request (500 blob paths took 3.5 ms).
-fs::path under(const fs::path& root, std::initializer_list<std::string_view> parts) {
+// `root` with relative `parts` appended, as one string. Making a path object splits it into
+// components, each a string of its own, and each operator/ does it again: a download plans
+// hundreds of paths before its first request (500 blob paths took 3.5 ms), and checks and links
+// each file as it goes.
+std::string joined(const fs::path& root, std::initializer_list<std::string_view> parts) {
   std::string joined = root.native();
   for (const auto part : parts) {
     if (!joined.empty() && joined.back() != '/') {
@@ -26,7 +32,16 @@ fs::path under(const fs::path& root, std::initializer_list<std::string_view> par
     }
     joined.append(part);
   }
-  return fs::path(std::move(joined));
+  return joined;
+}
+
+fs::path under(const fs::path& root, std::initializer_list<std::string_view> parts) {
+  return fs::path(joined(root, parts));
+}
+
+bool is_file_of_size(const std::string& path, std::uint64_t size) {
+  struct stat info {};
+  return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode) && static_cast<std::uint64_t>(info.st_size) == size;
 }
 
 bool is_commit(const std::string& text) {
@@ -69,6 +84,15 @@ fs::path HfCache::snapshot_file(const std::string& model_id, const std::string& 
   return snapshot_dir(model_id, commit) / fs::path(path);
 }
 
+bool HfCache::has_snapshot_file(const std::string& model_id, const std::string& commit, const std::string& path,
+                                std::uint64_t size) const {
+  return is_file_of_size(joined(m_root, {repo_folder_name(model_id), "snapshots", commit, path}), size);
+}
+
+bool HfCache::has_blob(const std::string& model_id, const std::string& blob, std::uint64_t size) const {
+  return is_file_of_size(joined(m_root, {repo_folder_name(model_id), "blobs", blob}), size);
+}
+
 fs::path HfCache::lock_path(const std::string& model_id, const std::string& blob) const {
   return under(m_root, {".locks", repo_folder_name(model_id), blob + ".lock"});
 }
@@ -101,40 +125,51 @@ void HfCache::write_ref(const std::string& model_id, const std::string& revision
 
 void HfCache::link_snapshot_file(const std::string& model_id, const std::string& commit, const std::string& path,
                                  const std::string& blob) const {
-  const fs::path pointer = snapshot_file(model_id, commit, path);
-  const fs::path target = blob_path(model_id, blob);
-  // Relative, as huggingface_hub writes it: os.path.relpath(blob, dirname(pointer)).
-  const fs::path relative = target.lexically_relative(pointer.parent_path());
+  // Strings and plain calls, not path objects: this runs for every file a download places.
+  const std::string pointer = joined(m_root, {repo_folder_name(model_id), "snapshots", commit, path});
+  // Relative, as huggingface_hub writes it (os.path.relpath(blob, dirname(pointer))): up out of
+  // the file's folders, the commit's and snapshots/, then down into blobs/. Listed paths have
+  // no empty, "." or ".." segments (repo_path_problem), so counting slashes counts folders.
+  const std::string below_repo = commit + "/" + path;
+  std::string relative;
+  for (auto up = std::count(below_repo.begin(), below_repo.end(), '/') + 1; up > 0; --up) {
+    relative += "../";
+  }
+  relative += "blobs/";
+  relative += blob;
   // Usually the folder is there and nothing is in the way: create first, and make the folder
   // or look at what is there only when that fails.
-  std::error_code ec;
-  fs::create_symlink(relative, pointer, ec);
-  if (ec == std::errc::no_such_file_or_directory || ec == std::errc::not_a_directory) {
-    fs::create_directories(pointer.parent_path(), ec);
-    if (ec) {
-      throw_write_error("create", pointer.parent_path(), ec.value());
-    }
-    fs::create_symlink(relative, pointer, ec);
-  }
-  if (!ec) {
+  if (::symlink(relative.c_str(), pointer.c_str()) == 0) {
     return;
   }
-  if (ec == std::errc::file_exists) {
-    if (fs::is_symlink(fs::symlink_status(pointer, ec)) && fs::read_symlink(pointer, ec) == relative) {
+  int error = errno;
+  const fs::path pointer_path(pointer);
+  std::error_code ec;
+  if (error == ENOENT || error == ENOTDIR) {
+    fs::create_directories(pointer_path.parent_path(), ec);
+    if (ec) {
+      throw_write_error("create", pointer_path.parent_path(), ec.value());
+    }
+    if (::symlink(relative.c_str(), pointer.c_str()) == 0) {
       return;
     }
-    fs::remove(pointer, ec);
-    fs::create_symlink(relative, pointer, ec);
-    if (!ec) {
+    error = errno;
+  }
+  if (error == EEXIST) {
+    if (fs::is_symlink(fs::symlink_status(pointer_path, ec)) && fs::read_symlink(pointer_path, ec) == relative) {
+      return;
+    }
+    fs::remove(pointer_path, ec);
+    if (::symlink(relative.c_str(), pointer.c_str()) == 0) {
       return;
     }
   }
   // No symlinks here (some network and Windows filesystems): a plain copy, as
   // huggingface_hub does with HF_HUB_DISABLE_SYMLINKS.
   std::error_code copy_error;
-  fs::copy_file(target, pointer, fs::copy_options::overwrite_existing, copy_error);
+  fs::copy_file(blob_path(model_id, blob), pointer_path, fs::copy_options::overwrite_existing, copy_error);
   if (copy_error) {
-    throw_write_error("link or copy " + target.string() + " to", pointer, copy_error.value());
+    throw_write_error("link or copy " + blob_path(model_id, blob).string() + " to", pointer_path, copy_error.value());
   }
 }
 

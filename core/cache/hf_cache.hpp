@@ -38,6 +38,11 @@ class HfCache {
   std::filesystem::path snapshot_file(const std::string& model_id, const std::string& commit,
                                       const std::string& path) const;
   std::filesystem::path lock_path(const std::string& model_id, const std::string& blob) const;
+  // Whether snapshots/{commit}/{path} (through its link) or blobs/{blob} is a file of `size`
+  // bytes. A download asks both for each file it claims, so no path object is made for it.
+  bool has_snapshot_file(const std::string& model_id, const std::string& commit, const std::string& path,
+                         std::uint64_t size) const;
+  bool has_blob(const std::string& model_id, const std::string& blob, std::uint64_t size) const;
 
   // Content of refs/{revision}; nullopt when absent or not a commit.
   std::optional<std::string> read_ref(const std::string& model_id, const std::string& revision) const;

@@ -5,7 +5,7 @@ namespace xl::cache {
 
 std::shared_ptr<const FileLock> SharedLocks::hold(const std::filesystem::path& path, std::chrono::milliseconds timeout,
                                                   const std::atomic<bool>* cancel) {
-  auto& entry = m_held[path];
+  auto& entry = m_held[path.native()];
   if (auto held = entry.lock()) {
     return held;
   }

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <string>
 
 #include "core/cache/file_lock.hpp"
 
@@ -24,7 +25,9 @@ class SharedLocks {
                                        const std::atomic<bool>* cancel);
 
  private:
-  std::map<std::filesystem::path, std::weak_ptr<const FileLock>> m_held;
+  // Keyed by the path's string: comparing path objects compares them component by component,
+  // and a download holds hundreds of locks.
+  std::map<std::string, std::weak_ptr<const FileLock>, std::less<>> m_held;
 };
 
 }  // namespace xl::cache

@@ -167,7 +167,9 @@ Downloader::Resolved Downloader::resolve(const DownloadTarget& target, const Dow
     planned.path = file.path;
     planned.size = file.size;
     planned.sha256 = file.sha256;
-    planned.local_path = plan.snapshot_dir / fs::path(file.path);
+    // One path object, made from one string: `snapshot_dir / fs::path(file.path)` made two,
+    // each split into components, for each of hundreds of files.
+    planned.local_path = fs::path(plan.snapshot_dir.native() + "/" + file.path);
     planned.cached = from_record || (!r.cache_was_empty && (r.layout->is_cached(target.model_id, r.rev, file) ||
                                                             r.layout->reusable(target.model_id, r.rev, file)));
     planned.bytes_to_fetch = planned.cached ? 0 : file.size;

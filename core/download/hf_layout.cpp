@@ -20,12 +20,6 @@ std::string require_blob(const std::string& model_id, const hubs::RemoteFile& fi
   return *blob;
 }
 
-bool size_matches(const fs::path& path, std::uint64_t size) {
-  std::error_code ec;
-  const auto actual = fs::file_size(path, ec);
-  return !ec && actual == size;
-}
-
 class HfLayout final : public CacheLayout {
  public:
   explicit HfLayout(fs::path root) : m_cache(std::move(root)) {}
@@ -44,14 +38,14 @@ class HfLayout final : public CacheLayout {
 
   bool is_cached(const std::string& model_id, const hubs::RevisionInfo& rev,
                  const hubs::RemoteFile& file) const override {
-    return size_matches(m_cache.snapshot_file(model_id, rev.commit, file.path), file.size);
+    return m_cache.has_snapshot_file(model_id, rev.commit, file.path, file.size);
   }
 
   std::optional<fs::path> reusable(const std::string& model_id, const hubs::RevisionInfo&,
                                    const hubs::RemoteFile& file) const override {
-    const fs::path blob = m_cache.blob_path(model_id, require_blob(model_id, file));
-    if (size_matches(blob, file.size)) {
-      return blob;
+    const std::string blob = require_blob(model_id, file);
+    if (m_cache.has_blob(model_id, blob, file.size)) {
+      return m_cache.blob_path(model_id, blob);
     }
     return std::nullopt;
   }

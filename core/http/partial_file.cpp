@@ -95,9 +95,10 @@ std::uint64_t PartialFile::open(std::optional<std::uint64_t> size, const std::op
   if (m_fd < 0 && errno != EEXIST) {
     fail("create", errno);
   }
-  std::error_code ignored;
   // Also a sidecar without its partial (a crash right after a discard): commit() removes it.
-  m_sidecar_may_exist = fs::exists(m_sidecar, ignored);
+  // A plain stat: a path object would be made (and split into components) for every file.
+  struct stat sidecar {};
+  m_sidecar_may_exist = ::stat(m_sidecar.c_str(), &sidecar) == 0;
   if (m_fd < 0) {
     resume_existing(size, sha256);
   }

@@ -75,6 +75,49 @@ TEST_CASE("HF cache: a file where a snapshot folder belongs fails the link, nami
   CHECK(read_file(cache.snapshot_file("acme/tiny", commit, "R/deeper/x.gguf")) == "hello");
 }
 
+TEST_CASE("HF cache: a wrong snapshot entry is replaced by the link, a right one is kept") {
+  testing::TempDir dir;
+  HfCache cache(dir.path());
+  const std::string commit(40, 'c');
+  write(cache.blob_path("acme/tiny", "blobA"), "hello");
+  write(cache.blob_path("acme/tiny", "blobB"), "other");
+  const fs::path pointer = cache.snapshot_file("acme/tiny", commit, "Q/x.gguf");
+  fs::create_directories(pointer.parent_path());
+  fs::create_symlink("../../../blobs/blobB", pointer);  // an older revision's content
+  cache.link_snapshot_file("acme/tiny", commit, "Q/x.gguf", "blobA");
+  CHECK(fs::read_symlink(pointer) == "../../../blobs/blobA");
+  CHECK(read_file(pointer) == "hello");
+  cache.link_snapshot_file("acme/tiny", commit, "Q/x.gguf", "blobA");  // already right: kept
+  CHECK(fs::read_symlink(pointer) == "../../../blobs/blobA");
+  const fs::path plain = cache.snapshot_file("acme/tiny", commit, "plain.json");
+  write(plain, "a copy left by a tool without symlinks");
+  cache.link_snapshot_file("acme/tiny", commit, "plain.json", "blobB");
+  REQUIRE(fs::is_symlink(plain));
+  CHECK(read_file(plain) == "other");
+}
+
+TEST_CASE("HF cache: a snapshot file or blob is there only as a regular file of the listed size") {
+  testing::TempDir dir;
+  HfCache cache(dir.path());
+  const std::string commit(40, 'c');
+  CHECK_FALSE(cache.has_blob("acme/tiny", "blobA", 5));
+  CHECK_FALSE(cache.has_snapshot_file("acme/tiny", commit, "Q/x.gguf", 5));
+  write(cache.blob_path("acme/tiny", "blobA"), "hello");
+  cache.link_snapshot_file("acme/tiny", commit, "Q/x.gguf", "blobA");
+  CHECK(cache.has_blob("acme/tiny", "blobA", 5));
+  CHECK(cache.has_snapshot_file("acme/tiny", commit, "Q/x.gguf", 5));  // through the link
+  CHECK_FALSE(cache.has_blob("acme/tiny", "blobA", 6));
+  CHECK_FALSE(cache.has_snapshot_file("acme/tiny", commit, "Q/x.gguf", 4));
+  const fs::path folder = cache.snapshot_file("acme/tiny", commit, "folder");
+  fs::create_directories(folder);
+  struct stat folder_info {};
+  REQUIRE(::stat(folder.c_str(), &folder_info) == 0);
+  // Even at its own size, a folder is not the file.
+  CHECK_FALSE(cache.has_snapshot_file("acme/tiny", commit, "folder", static_cast<std::uint64_t>(folder_info.st_size)));
+  fs::remove(cache.blob_path("acme/tiny", "blobA"));
+  CHECK_FALSE(cache.has_snapshot_file("acme/tiny", commit, "Q/x.gguf", 5));  // a dangling link
+}
+
 TEST_CASE("HF cache: paths are what operator/ makes, whatever the root looks like") {
   const std::string commit(40, 'c');
   for (const char* spelled : {"", "/", "cache", "cache/", "/a/b"}) {
