@@ -85,6 +85,11 @@ class Measured:
     # its time is lost in the noise.
     switches: int = 0
     timed_out: bool = False
+    # Epoch seconds, to line up with the hub's access log (--phases): the client started,
+    # exited, and the final sync returned.
+    started_at: float = 0.0
+    exited_at: float = 0.0
+    synced_at: float = 0.0
 
 
 def spawn_measured(argv, env, stdout_path: Path, stderr_path: Path, timeout: float,
@@ -104,6 +109,7 @@ def spawn_measured(argv, env, stdout_path: Path, stderr_path: Path, timeout: flo
     timed = [GNU_TIME, "-f", "%U %S %M %x %w %c", "-o", str(rusage_path), "--"] + list(argv)
     timed_out = threading.Event()
     start = time.perf_counter()
+    started_at = time.time()
     pid = os.posix_spawn(GNU_TIME, timed, env, file_actions=actions, setpgroup=0)
 
     def on_timeout():
@@ -123,10 +129,12 @@ def spawn_measured(argv, env, stdout_path: Path, stderr_path: Path, timeout: flo
         raise
     finally:
         timer.cancel()
+    exited_at = time.time()
     if with_sync:
         sync_pid = os.posix_spawnp("sync", ["sync"], env)
         os.wait4(sync_pid, 0)
     wall = time.perf_counter() - start
+    synced_at = time.time()
     code = os.waitstatus_to_exitcode(status)
     cpu, rss, switches = 0.0, 0, 0
     try:
@@ -135,7 +143,7 @@ def spawn_measured(argv, env, stdout_path: Path, stderr_path: Path, timeout: flo
         switches = int(fields[4]) + int(fields[5])
     except (OSError, IndexError, ValueError):
         code = code or 1  # killed before GNU time could write: no rusage
-    return Measured(code, wall, cpu, rss, switches, timed_out.is_set())
+    return Measured(code, wall, cpu, rss, switches, timed_out.is_set(), started_at, exited_at, synced_at)
 
 
 def tail(path: Path, lines: int = 8) -> str:
@@ -353,6 +361,50 @@ def verify(expected: dict[str, Path], repo: fakehub.Repo) -> str | None:
     return None
 
 
+# The phases of one run, from the hub's access log (--phases). Each log line is written when an
+# answer ends: "<epoch s> <request s> <status> <target>". A request started at the first minus
+# the second.
+PHASES = [("to_first_request_ms", "to the first request"),
+          ("to_first_file_ms", "to the first file request"),
+          ("transfers_ms", "first file request to last answer"),
+          ("after_last_answer_ms", "last answer to exit"),
+          ("final_sync_ms", "final sync")]
+
+
+def is_file_request(target: str) -> bool:
+    return "/resolve/" in target or target.startswith("/cdn/")
+
+
+def phases_from_log(lines: list[str], started_at: float, exited_at: float,
+                    synced_at: float) -> dict | None:
+    """Where a run's wall time went, in ms; None when the log shows no file request in it."""
+    requests = []  # (start, end, target)
+    for line in lines:
+        fields = line.split()
+        if len(fields) < 4:
+            continue
+        try:
+            end, took = float(fields[0]), float(fields[1])
+        except ValueError:
+            continue
+        start = end - took
+        # nginx logs with ms resolution: a request begun in the client's first ms may read
+        # up to 1 ms early.
+        if start >= started_at - 0.001 and end <= exited_at + 0.001 and fields[3] != "/healthz":
+            requests.append((start, end, fields[3]))
+    files = [r for r in requests if is_file_request(r[2])]
+    if not files:
+        return None
+    first_file = min(r[0] for r in files)
+    last_answer = max(r[1] for r in requests)
+    ms = lambda seconds: round(max(0.0, seconds) * 1000, 1)  # noqa: E731
+    return {"to_first_request_ms": ms(min(r[0] for r in requests) - started_at),
+            "to_first_file_ms": ms(first_file - started_at),
+            "transfers_ms": ms(last_answer - first_file),
+            "after_last_answer_ms": ms(exited_at - last_answer),
+            "final_sync_ms": ms(synced_at - exited_at)}
+
+
 def summarize(runs: list[dict]) -> dict | None:
     ok = [r for r in runs if r["ok"]]
     if not ok:
@@ -367,6 +419,8 @@ def summarize(runs: list[dict]) -> dict | None:
         "cpu_s": statistics.median(r["cpu_s"] for r in ok),
         "switches": statistics.median(r["switches"] for r in ok),
         "peak_rss_bytes": max(r["peak_rss_bytes"] for r in ok),
+        "phases_ms": ({key: statistics.median(r["phases_ms"][key] for r in timed) for key, _ in PHASES}
+                      if (timed := [r for r in ok if r.get("phases_ms")]) else None),
     }
 
 
@@ -403,6 +457,17 @@ def report_scenario(sc: Scenario, repo: fakehub.Repo, names: list[str], floors: 
             f"| {s['peak_rss_bytes'] / MiB:.1f} | {fmt_ratio(vs_peer)} | {fmt_ratio(vs_floor)} "
             f"| {s['ok_runs']}/{s['runs']} |")
     out.append("")
+    timed = [n for n in names + floors if summary.get(n) and summary[n].get("phases_ms")]
+    if timed:
+        out.append("Where the wall time went (--phases; medians, ms), from the hub's access log: "
+                   + "; ".join(f"{i + 1}. {what}" for i, (_, what) in enumerate(PHASES)) + ".")
+        out.append("")
+        out.append("| client | " + " | ".join(str(i + 1) for i in range(len(PHASES))) + " |")
+        out.append("|---|" + "---:|" * len(PHASES))
+        for n in timed:
+            p = summary[n]["phases_ms"]
+            out.append(f"| {n} | " + " | ".join(f"{p[key]:.1f}" for key, _ in PHASES) + " |")
+        out.append("")
     x = summary.get(XlaunchClient.name)
     if x is not None:
         checks = []
@@ -458,6 +523,10 @@ def parse_args(argv):
     p.add_argument("--timeout", type=float, default=900, help="seconds per client run")
     p.add_argument("--workers", default="auto", help="nginx worker_processes (default auto)")
     p.add_argument("--access-log", action="store_true", help="let nginx write an access log")
+    p.add_argument("--phases", action="store_true",
+                   help="also report where each client's wall time went (to the first request, "
+                        "to the first file request, the transfers, after the last answer, the "
+                        "final sync), from nginx's access log, which this turns on")
     p.add_argument("--keep", action="store_true", help="keep the work dir (logs, outputs)")
     p.add_argument("--nginx", default=shutil.which("nginx") or "/usr/sbin/nginx",
                    help="nginx binary")
@@ -565,7 +634,7 @@ def run_scenario(sc, args, clients, floors, work: Path, data_root: Path, log) ->
         else:
             log("warning: " + note)
     with fakehub.Server(args.nginx, [repo], work / f"nginx-{sc.key}", args.workers,
-                        args.access_log) as server:
+                        args.access_log or args.phases) as server:
         server.self_check(repo)
         log(f"scenario {sc.key}: {len(repo.files)} files, {fakehub.human(repo.total_bytes)}, "
             f"nginx on {server.endpoint}")
@@ -603,6 +672,7 @@ def run_once(client, repo, server, work, rep, args, log, deferred: list[Path] | 
         d.mkdir(parents=True)
     argv, env = client.command(repo, server, out, scratch)
     subprocess.run(["sync"], check=False)  # the previous run's writeback is not ours to pay
+    log_offset = server.access_log_path.stat().st_size if args.phases else 0
     m = spawn_measured(argv, env, scratch / "stdout.txt", scratch / "stderr.txt", args.timeout,
                        with_sync=client.writes)
     error = None
@@ -617,6 +687,12 @@ def run_once(client, repo, server, work, rep, args, log, deferred: list[Path] | 
     record = {"client": client.name, "rep": rep, "ok": error is None, "error": error,
               "wall_s": m.wall, "cpu_s": m.cpu, "switches": m.switches, "peak_rss_bytes": m.rss,
               "exit_code": m.code}
+    if args.phases:
+        # nginx writes each line when the answer ends, before the client can read its last byte.
+        with open(server.access_log_path, errors="replace") as fh:
+            fh.seek(log_offset)
+            lines = fh.read().splitlines()
+        record["phases_ms"] = phases_from_log(lines, m.started_at, m.exited_at, m.synced_at)
     status = "ok" if error is None else f"FAILED: {error}"
     log(f"  rep {rep + 1} {client.name:22s} {m.wall:8.3f} s  cpu {m.cpu:6.2f} s  "
         f"rss {m.rss / MiB:7.1f} MiB  switches {m.switches:6d}  {status}")

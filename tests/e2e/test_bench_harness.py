@@ -167,6 +167,46 @@ class BenchHarnessTest(unittest.TestCase):
         self.assertIsNone(scenario["warning"])  # room to keep every output until the end
         self.assertNotIn("warning", completed.stdout)
 
+    def test_phases_split_each_run_from_the_hub_access_log(self):
+        completed, results = self.run_bench("--scenario", "b", "--clients", "xlaunch,curl",
+                                            "--xlaunch", self.fake_xlaunch(), "--phases")
+        msg = completed.stdout + completed.stderr
+        self.assertEqual(completed.returncode, 0, msg)
+        self.assertIn("Where the wall time went (--phases", completed.stdout)
+        keys = ["to_first_request_ms", "to_first_file_ms", "transfers_ms", "after_last_answer_ms",
+                "final_sync_ms"]
+        for run in results["scenarios"]["b"]["runs"]:
+            phases = run["phases_ms"]
+            if run["client"] in ("floor: cp+sync", "floor: sha256"):  # no request at all
+                self.assertIsNone(phases, run)
+                continue
+            self.assertEqual(sorted(phases), sorted(keys), run)
+            self.assertTrue(all(value >= 0 for value in phases.values()), run)
+            # The fake xlaunch asks the API twice before its first file; curl starts with one.
+            self.assertLessEqual(phases["to_first_request_ms"], phases["to_first_file_ms"], run)
+            self.assertLessEqual(sum(phases[k] for k in keys[1:]) / 1000, run["wall_s"] + 0.01, run)
+        summary = results["scenarios"]["b"]["summary"]
+        self.assertEqual(sorted(summary["curl"]["phases_ms"]), sorted(keys))
+
+    def test_phases_come_from_the_requests_of_that_run_only(self):
+        sys.path.insert(0, BENCH)
+        self.addCleanup(sys.path.remove, BENCH)
+        import download_bench
+        lines = [
+            "99.900 0.010 200 /cdn/c/aa/old",  # an earlier run's
+            "100.020 0.005 200 /api/models/x/tree/abc?recursive=true",
+            "100.030 0.000 200 /healthz",
+            "100.050 0.010 302 /x/resolve/abc/f1",
+            "100.150 0.060 200 /cdn/c/bb/f1",
+            "garbage",
+        ]
+        phases = download_bench.phases_from_log(lines, started_at=100.0, exited_at=100.2,
+                                                synced_at=100.25)
+        self.assertEqual(phases, {"to_first_request_ms": 15.0, "to_first_file_ms": 40.0,
+                                  "transfers_ms": 110.0, "after_last_answer_ms": 50.0,
+                                  "final_sync_ms": 50.0})
+        self.assertIsNone(download_bench.phases_from_log(lines[:3], 100.0, 100.2, 100.25))
+
     def test_many_files_deleted_between_runs_come_with_a_warning(self):
         sys.path.insert(0, BENCH)
         self.addCleanup(sys.path.remove, BENCH)
