@@ -27,9 +27,6 @@ std::string describe_errno(int error) {
 
 bool is_out_of_space(int error) { return error == ENOSPC || error == EDQUOT; }
 
-// Files written front to back and smaller than this get no block reservation (set_size).
-constexpr std::uint64_t k_min_reserved_size = 256 * 1024;
-
 }  // namespace
 
 ssize_t read_fully(int fd, std::uint64_t offset, char* data, std::size_t size) {
@@ -162,15 +159,6 @@ void PartialFile::resume_existing(std::optional<std::uint64_t> size, const std::
 void PartialFile::set_size(std::uint64_t size) {
   m_size = size;
   if (m_reserved == size) {
-    return;
-  }
-  if (m_sequential && size < k_min_reserved_size) {
-    // A small file written front to back needs no reservation: it does not fragment, and a
-    // full disk fails its first write, a moment later. On ext4 the reservation also made each
-    // block an unwritten extent, converted again when the data reached the disk: a syscall and
-    // a conversion for each of hundreds of files. Scenario c of bench/run.sh (500 x 64 KiB),
-    // A/B in 21 interleaved runs: 266 ms of CPU against 274 ms with it.
-    m_reserved = size;
     return;
   }
 #ifdef __linux__

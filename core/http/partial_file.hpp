@@ -43,8 +43,7 @@ class FileIoError : public std::runtime_error {
 ssize_t read_fully(int fd, std::uint64_t offset, char* data, std::size_t size);
 
 // Disk space the partial of `destination` left by an earlier run occupies: the blocks it was
-// given (set_size reserves them up front, for all but small sequential files) or wrote. The
-// next run needs that much less.
+// given (set_size reserves them all up front) or wrote. The next run needs that much less.
 std::uint64_t partial_disk_usage(const std::filesystem::path& destination);
 
 class PartialFile {
@@ -65,8 +64,7 @@ class PartialFile {
   // sidecar's create, rename and unlink cost more than the data.
   void set_sequential() { m_sequential = true; }
 
-  // The total size once known; reserves the disk blocks (so a full disk fails now, not at 97%),
-  // except for a sequential file under 256 KiB, whose writes allocate them almost at once.
+  // The total size once known; reserves the disk blocks (so a full disk fails now, not at 97%).
   void set_size(std::uint64_t size);
   void write(std::uint64_t offset, const char* data, std::size_t size);  // throws FileIoError
   std::size_t read(std::uint64_t offset, char* data, std::size_t size) const;  // throws FileIoError

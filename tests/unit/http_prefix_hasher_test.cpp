@@ -10,10 +10,6 @@
 #include <filesystem>
 #include <fstream>
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 using namespace xl::http;
 namespace fs = std::filesystem;
 
@@ -174,54 +170,3 @@ TEST_CASE("partial file: its folder is made when missing, and a folder that cann
   const std::string named = (dir.path / "plain" / "blob.incomplete").string();
   CHECK_THROWS_WITH_AS(partial.open(3, std::nullopt), doctest::Contains(named.c_str()), FileIoError);
 }
-
-#ifdef __linux__
-namespace {
-
-// Bytes of disk the partial of `destination` holds (its blocks, not its length).
-std::uint64_t partial_blocks(const fs::path& destination) {
-  struct stat info {};
-  REQUIRE(::stat((destination.string() + ".incomplete").c_str(), &info) == 0);
-  return static_cast<std::uint64_t>(info.st_blocks) * 512;
-}
-
-// Whether the temporary folder's filesystem can reserve blocks (tmpfs, ext4, xfs, btrfs can).
-bool can_reserve(const fs::path& folder) {
-  const std::string probe = (folder / "probe").string();
-  const int fd = ::open(probe.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  REQUIRE(fd >= 0);
-  const bool reserved = ::fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, 1 << 20) == 0;
-  ::close(fd);
-  ::unlink(probe.c_str());
-  return reserved;
-}
-
-}  // namespace
-
-TEST_CASE("partial file: blocks are reserved up front, except for a small file written front to back") {
-  TempDir dir;
-  constexpr std::uint64_t k_small = 64 * 1024;
-  constexpr std::uint64_t k_large = 256 * 1024;  // the smallest sequential size still reserved
-
-  PartialFile small(dir.path / "small");
-  small.set_sequential();
-  small.open(k_small, std::nullopt);
-  CHECK(partial_blocks(dir.path / "small") == 0);  // nothing before its first write
-  small.write(0, std::string(k_small, 's').data(), k_small);
-  CHECK(partial_blocks(dir.path / "small") >= k_small);
-
-  if (!can_reserve(dir.path)) {
-    MESSAGE("this filesystem cannot reserve blocks; only the small file was checked");
-    return;
-  }
-  PartialFile large(dir.path / "large");
-  large.set_sequential();
-  large.open(k_large, std::nullopt);
-  CHECK(partial_blocks(dir.path / "large") >= k_large);
-  CHECK(large.size_on_disk() == 0);  // the reservation does not change the visible length
-
-  PartialFile ranged(dir.path / "ranged");  // written in ranges, out of order: always reserved
-  ranged.open(k_small, std::nullopt);
-  CHECK(partial_blocks(dir.path / "ranged") >= k_small);
-}
-#endif
