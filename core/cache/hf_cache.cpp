@@ -166,10 +166,11 @@ void HfCache::link_snapshot_file(const std::string& model_id, const std::string&
   }
   // No symlinks here (some network and Windows filesystems): a plain copy, as
   // huggingface_hub does with HF_HUB_DISABLE_SYMLINKS.
+  const fs::path target = blob_path(model_id, blob);
   std::error_code copy_error;
-  fs::copy_file(blob_path(model_id, blob), pointer_path, fs::copy_options::overwrite_existing, copy_error);
+  fs::copy_file(target, pointer_path, fs::copy_options::overwrite_existing, copy_error);
   if (copy_error) {
-    throw_write_error("link or copy " + blob_path(model_id, blob).string() + " to", pointer_path, copy_error.value());
+    throw_write_error("link or copy " + target.string() + " to", pointer_path, copy_error.value());
   }
 }
 

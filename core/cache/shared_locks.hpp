@@ -27,7 +27,7 @@ class SharedLocks {
  private:
   // Keyed by the path's string: comparing path objects compares them component by component,
   // and a download holds hundreds of locks.
-  std::map<std::string, std::weak_ptr<const FileLock>, std::less<>> m_held;
+  std::map<std::string, std::weak_ptr<const FileLock>> m_held;
 };
 
 }  // namespace xl::cache
