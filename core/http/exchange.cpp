@@ -176,10 +176,14 @@ bool Exchange::write_received() noexcept {
   return false;
 }
 
-void Exchange::finish_body() noexcept {
+void Exchange::finish_body(bool hand_over) noexcept {
   try {
     if (!m_held_back.empty() && body_wanted()) {
-      write_held_back(true);
+      const std::uint64_t at = offset - m_held_back.size();
+      file->on_body(*task, at, m_held_back.data(), m_held_back.size());
+      if (hand_over) {
+        file->keep_written_tail(at, std::move(m_held_back));
+      }
     }
   } catch (...) {
     record_failure();

@@ -48,7 +48,8 @@ struct Exchange {
   bool write_received() noexcept;
   // Once the request has ended, for any reason: writes the body bytes still held back, unless
   // its range was abandoned or its file has settled. A write error becomes `file_failure`.
-  void finish_body() noexcept;
+  // `hand_over`: the written bytes go to FileDownload::keep_written_tail, not away.
+  void finish_body(bool hand_over) noexcept;
 
  private:
   static size_t on_header(char* data, size_t size, size_t count, void* user) noexcept;

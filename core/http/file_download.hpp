@@ -80,6 +80,10 @@ class FileDownload {
                    const Headers& request_headers, Redirects redirects);
   // Body bytes at `offset` (throws FileIoError).
   void on_body(RangeTask& task, std::uint64_t offset, const char* data, std::size_t size);
+  // `bytes`, just passed to on_body at `offset`, are no longer needed by the loop. A small file,
+  // hashed once complete, keeps them if they end it: its check hashes them from memory and
+  // reads back only what came before (for a file that came in one piece, nothing).
+  void keep_written_tail(std::uint64_t offset, std::vector<char>&& bytes) noexcept;
   // The answer to `task` ended normally; an open-ended range (unknown size) ends the file.
   void on_answer_complete(RangeTask& task);
   // Schedule another attempt of `task`; false when its attempts are used up.
@@ -126,6 +130,8 @@ class FileDownload {
   std::unique_ptr<BackgroundHasher> m_background;  // instead of m_hasher for large files
   bool m_hashing = false;
   bool m_hash_when_complete = false;  // hashed by final_digest on the finisher, not while streaming
+  std::vector<char> m_written_tail;   // keep_written_tail: the file's last bytes, as written
+  std::uint64_t m_written_tail_offset = 0;
   std::optional<std::uint64_t> m_size;
   std::string m_url;
   Headers m_headers;

@@ -104,6 +104,8 @@ struct FileResult {
   std::string error;                  // one line: the cause, URL without secrets
   std::uint64_t bytes_transferred = 0;  // bytes received over the network by this run
   std::uint64_t bytes_reused = 0;       // bytes of a partial file kept from an earlier run
+  // Bytes the sha256 check read back from the file instead of hashing them from memory.
+  std::uint64_t bytes_read_back = 0;
   bool found_in_place = false;          // ok without a transfer: the claim found the file done
 };
 

@@ -134,6 +134,47 @@ TEST_CASE("transport: many files concurrently, each verified") {
   CHECK(observer.bytes == total);
 }
 
+TEST_CASE("transport: a small file's check hashes the bytes the loop wrote last from memory, not read back") {
+  RangeServer server;
+  // Under a block: the loop holds all of each body until its answer ends, and writes it at once.
+  auto [tiny_jobs, tiny] = serve_files(server, "tiny", 12, 1000, 250, 40);
+  // Over one write batch (256 KiB), not a multiple of a block: the loop writes the front while
+  // the answer comes, and the last, partial block once it has ended.
+  auto [mid_jobs, mid] = serve_files(server, "mid", 2, 300'000, 1, 60);
+  // Over 32 MiB: a worker hashes it while it downloads, reading it back from the page cache.
+  auto [big_jobs, big] = serve_files(server, "big", 1, 33 * k_mebibyte, 0, 70);
+  auto jobs = tiny_jobs;
+  jobs.insert(jobs.end(), mid_jobs.begin(), mid_jobs.end());
+  jobs.insert(jobs.end(), big_jobs.begin(), big_jobs.end());
+  const auto results = fetch(jobs);
+  REQUIRE(results.size() == jobs.size());
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    INFO(jobs[i].display_name << ": " << results[i].error);
+    REQUIRE(results[i].status == FileStatus::ok);
+    CHECK(read_file(jobs[i].destination) == (i < 12 ? tiny[i] : i < 14 ? mid[i - 12] : big[0]));
+    const std::uint64_t size = *jobs[i].expected_size;
+    if (i < 12) {
+      CHECK(results[i].bytes_read_back == 0);
+    } else if (i < 14) {
+      CHECK(results[i].bytes_read_back > 0);
+      CHECK(results[i].bytes_read_back + 4096 <= size);  // at least the last, partial block came from memory
+    } else {
+      CHECK(results[i].bytes_read_back == size);
+    }
+  }
+}
+
+TEST_CASE("transport: a small file hashed from memory still fails its check when its bytes are wrong") {
+  // The server flips a byte of what it sends for the second file.
+  RangeServer server;
+  auto [jobs, contents] = serve_files(server, "c", 3, 2000, 0, 80, 1);
+  const auto results = fetch(jobs);
+  CHECK(results[0].status == FileStatus::ok);
+  CHECK(results[1].status == FileStatus::integrity_error);
+  CHECK(results[2].status == FileStatus::ok);
+  CHECK_FALSE(fs::exists(jobs[1].destination));
+}
+
 // Counts the shared syncs (shared_sync.hpp) and the files each covered; syncs for real unless
 // told to fail.
 struct SyncCounter {
