@@ -12,7 +12,7 @@ namespace xl {
 namespace {
 
 // Blocks below this come from the heap, so they are reused after a free. 4 MiB is far above
-// libcurl's receive buffers (256 KiB, allocated again for each transfer); only rare, larger
+// libcurl's receive buffers (up to 256 KiB, allocated again for each transfer); only rare, larger
 // blocks still get mappings of their own. Setting it also turns off glibc's
 // moving threshold, which made the first buffers mmaps and the later ones heap blocks.
 constexpr int k_mmap_threshold = 4 << 20;
