@@ -234,14 +234,6 @@ DownloadResult Downloader::ensure(const DownloadTarget& target, const DownloadOp
   }
   if (!missing.empty()) {
     cache::check_free_space(r.plan.space_needed(), r.plan.free_bytes, r.plan.cache_root, options.force);
-    // "partial": shows in `xlaunch cached` until it completes. With the revision's description,
-    // a few milliseconds of filesystem work for hundreds of files, done while they download.
-    auto partial_record_saved = std::async(std::launch::async, [&] {
-      fill_file_lists();
-      m_records.save(record);
-      r.layout->describe(model_id, r.rev, r.listing);
-    });
-
     // Files with the same blob (identical content under two paths) are fetched once: one job
     // per destination, the others are linked to it afterwards.
     std::vector<const hubs::RemoteFile*> to_fetch;
@@ -318,6 +310,16 @@ DownloadResult Downloader::ensure(const DownloadTarget& target, const DownloadOp
       };
       jobs.push_back(std::move(job));
     }
+    // "partial": shows in `xlaunch cached` until it completes. With the revision's description,
+    // a few milliseconds of filesystem work for hundreds of files, done while they download.
+    // Started only now, once the jobs are built: started before, that thread making its lists
+    // and its heap slowed this one's destinations by 1 to 4 ms, and the first request waits for
+    // them (timestamps, 8 alternated runs of 500 files: listing to first request 10.5 -> 9.4 ms).
+    auto partial_record_saved = std::async(std::launch::async, [&] {
+      fill_file_lists();
+      m_records.save(record);
+      r.layout->describe(model_id, r.rev, r.listing);
+    });
     const auto results = jobs.empty() ? std::vector<http::FileResult>{} : m_transport.fetch(jobs, observer);
     partial_record_saved.get();
     std::size_t failures = 0;
