@@ -152,9 +152,11 @@ TEST_CASE("transport: a small file's check hashes the bytes the loop wrote last 
     if (i < 12) {
       CHECK(results[i].bytes_read_back == 0);
     } else {
+      // The loop writes held-back bytes up to a block boundary while the answer comes, so the
+      // bytes past the last one (300,000 % 4096 = 992) are always among those handed over.
+      const std::uint64_t size = *jobs[i].expected_size;
       CHECK(results[i].bytes_read_back > 0);
-      // At least the last, partial block came from memory.
-      CHECK(results[i].bytes_read_back + 4096 <= *jobs[i].expected_size);
+      CHECK(results[i].bytes_read_back <= size - size % 4096);
     }
   }
 }
