@@ -120,6 +120,9 @@ class FetchRun {
   std::vector<unsigned char> m_verified_awaiting_sync;
   std::vector<std::size_t> m_awaiting_sync;  // the loop's list of those files, in the next batch
   std::vector<unsigned char> m_committing;  // per file: its finisher job commits it (commit_unsynced)
+  // A small file was fsynced on its own (its filesystem is not one a shared sync covers): the
+  // small files after it are started alongside busy finishers, as their fsyncs should overlap.
+  std::atomic<bool> m_small_files_fsynced{false};
   std::size_t m_verifying = 0;  // files with a finisher job that verifies them
   std::size_t m_parked = 0;     // verified files waiting for, or in, a shared sync
   std::uint64_t m_awaiting_sync_bytes = 0;

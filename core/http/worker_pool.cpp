@@ -11,6 +11,13 @@
 
 namespace xl::http {
 
+namespace {
+
+// Jobs started after_busy that may queue per busy worker before another worker is brought in.
+constexpr std::size_t k_backlog_per_busy_worker = 4;
+
+}  // namespace
+
 WorkerPool::WorkerPool(std::size_t workers, std::function<void()> on_finished, int nice, std::string name)
     : m_on_finished(std::move(on_finished)), m_max_workers(std::max<std::size_t>(workers, 1)), m_nice(nice),
       m_name(std::move(name)) {}
@@ -26,11 +33,16 @@ WorkerPool::~WorkerPool() {
   }
 }
 
-void WorkerPool::submit(std::size_t index, std::function<void()> job) {
+void WorkerPool::submit(std::size_t index, std::function<void()> job, Start start) {
+  bool wake = true;
   {
     std::lock_guard lock(m_mutex);
+    // A busy worker takes the queue's next job when it is done, under this mutex: nothing is
+    // lost by not waking another. Only a backlog (jobs coming faster than one worker finishes
+    // them) brings in another worker.
+    wake = start == Start::alongside || m_queue.size() >= k_backlog_per_busy_worker * m_running;
     // Every waiting worker is spoken for by a job already queued: this one needs a new worker.
-    if (m_waiting <= m_queue.size() && m_workers.size() < m_max_workers) {
+    if (wake && m_waiting <= m_queue.size() && m_workers.size() < m_max_workers) {
       try {
         m_workers.emplace_back([this] { work(); });
       } catch (const std::system_error&) {
@@ -42,7 +54,9 @@ void WorkerPool::submit(std::size_t index, std::function<void()> job) {
     }
     m_queue.emplace_back(index, std::move(job));
   }
-  m_job_ready.notify_one();
+  if (wake) {
+    m_job_ready.notify_one();
+  }
 }
 
 std::size_t WorkerPool::started_workers() {

@@ -39,9 +39,16 @@ class WorkerPool {
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
+  // What a job does while another worker is busy: start alongside it, on a free worker woken
+  // (or started) for it, or wait for the busy one to finish its job and take it next (unless
+  // four such jobs per busy worker are waiting already: then another is brought in). A job
+  // that waits on the disk (an fsync) should overlap; short CPU work is cheaper behind a busy
+  // worker than on a second thread woken for it, which costs a futex wake-up and, on a
+  // virtual machine, an interrupt to another core.
+  enum class Start { alongside, after_busy };
   // Runs `job` on a worker; `index` comes back from take_finished() once it has run. A job must
   // not throw. Throws std::system_error when no worker can be started to run it.
-  void submit(std::size_t index, std::function<void()> job);
+  void submit(std::size_t index, std::function<void()> job, Start start = Start::alongside);
   // How many worker threads have been started so far.
   std::size_t started_workers();
   // The indices whose jobs have run since the last call, in completion order.

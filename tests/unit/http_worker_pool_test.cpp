@@ -121,6 +121,90 @@ TEST_CASE("worker pool: threads start as jobs need them, never more than asked f
   CHECK(pool.take_finished().size() == 17);
 }
 
+TEST_CASE("worker pool: a job started after_busy waits for the busy worker instead of waking another") {
+  WorkerPool pool(4, nullptr);
+  std::atomic<bool> release{false};
+  std::mutex ids_mutex;
+  std::vector<std::thread::id> ids;
+  const auto record_thread = [&] {
+    std::lock_guard lock(ids_mutex);
+    ids.push_back(std::this_thread::get_id());
+  };
+  pool.submit(0, [&] {
+    record_thread();
+    while (!release) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  });
+  while (true) {  // until the first job holds its worker
+    std::lock_guard lock(ids_mutex);
+    if (!ids.empty()) {
+      break;
+    }
+  }
+  for (std::size_t i = 1; i <= 3; ++i) {
+    pool.submit(i, record_thread, WorkerPool::Start::after_busy);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  {
+    std::lock_guard lock(ids_mutex);
+    CHECK(ids.size() == 1);  // nothing ran beside the busy job
+  }
+  CHECK(pool.started_workers() == 1);
+  release = true;
+  pool.wait_idle();
+  CHECK(pool.take_finished() == std::vector<std::size_t>{0, 1, 2, 3});
+  REQUIRE(ids.size() == 4);
+  CHECK(std::all_of(ids.begin(), ids.end(), [&](std::thread::id id) { return id == ids[0]; }));
+  // With no worker busy, an after_busy job starts at once; an alongside one starts beside a busy one.
+  pool.submit(4, [] {}, WorkerPool::Start::after_busy);
+  pool.wait_idle();
+  release = false;
+  pool.submit(5, [&] {
+    while (!release) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  });
+  std::atomic<bool> ran_alongside{false};
+  pool.submit(6, [&] { ran_alongside = true; });
+  for (int i = 0; i < 400 && !ran_alongside; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  CHECK(ran_alongside);
+  release = true;
+  pool.wait_idle();
+  CHECK(pool.take_finished().size() == 3);
+}
+
+TEST_CASE("worker pool: a backlog of after_busy jobs brings in another worker") {
+  WorkerPool pool(4, nullptr);
+  std::atomic<bool> release{false};
+  std::atomic<bool> busy{false};
+  pool.submit(0, [&] {
+    busy = true;
+    while (!release) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  });
+  while (!busy) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  std::atomic<int> ran{0};
+  for (std::size_t i = 1; i <= 4; ++i) {
+    pool.submit(i, [&] { ++ran; }, WorkerPool::Start::after_busy);
+  }
+  CHECK(pool.started_workers() == 1);  // four may wait for the busy worker
+  pool.submit(5, [&] { ++ran; }, WorkerPool::Start::after_busy);
+  CHECK(pool.started_workers() == 2);  // the fifth brings in another, which drains the queue
+  for (int i = 0; i < 400 && ran < 5; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  CHECK(ran == 5);
+  release = true;
+  pool.wait_idle();
+  CHECK(pool.take_finished().size() == 6);
+}
+
 #ifdef __linux__
 #include <pthread.h>
 #include <sys/resource.h>
