@@ -32,6 +32,20 @@ class CacheLayout {
   // legacy copy). Returns the source path.
   virtual std::optional<std::filesystem::path> reusable(const std::string& model_id, const hubs::RevisionInfo& rev,
                                                         const hubs::RemoteFile& file) const = 0;
+  // What another process may have put in place of a file since the plan: the file itself
+  // (`in_snapshot`), or a source to install it from. The downloader asks this under the file's
+  // lock, just before fetching it. By default is_cached(), then reusable().
+  struct InPlace {
+    bool in_snapshot = false;
+    std::optional<std::filesystem::path> source;
+  };
+  virtual InPlace find_in_place(const std::string& model_id, const hubs::RevisionInfo& rev,
+                                const hubs::RemoteFile& file) const {
+    if (is_cached(model_id, rev, file)) {
+      return {true, std::nullopt};
+    }
+    return {false, reusable(model_id, rev, file)};
+  }
   // Where the transfer engine writes the bytes.
   virtual std::filesystem::path fetch_destination(const std::string& model_id, const hubs::RevisionInfo& rev,
                                                   const hubs::RemoteFile& file) const = 0;

@@ -282,17 +282,18 @@ DownloadResult Downloader::ensure(const DownloadTarget& target, const DownloadOp
         http::Claim claim;
         claim.held = locks.hold(layout.lock_path(model_id, file), timeout, cancel);
         // While the repo is absent from the cache no one has the file (one stat for a first
-        // download); after that, two.
+        // download); after that, one while the blob is missing (CacheLayout::find_in_place).
         if (!repo_folder_seen.load(std::memory_order_relaxed)) {
           if (layout.holds_nothing_of(model_id)) {
             return claim;
           }
           repo_folder_seen.store(true, std::memory_order_relaxed);
         }
-        if (layout.is_cached(model_id, rev, file)) {
+        const auto in_place = layout.find_in_place(model_id, rev, file);
+        if (in_place.in_snapshot) {
           claim.transfer_needed = false;
-        } else if (auto source = layout.reusable(model_id, rev, file)) {
-          layout.install(model_id, rev, file, source);
+        } else if (in_place.source) {
+          layout.install(model_id, rev, file, in_place.source);
           claim.transfer_needed = false;
         }
         if (!claim.transfer_needed) {

@@ -50,6 +50,21 @@ class HfLayout final : public CacheLayout {
     return std::nullopt;
   }
 
+  InPlace find_in_place(const std::string& model_id, const hubs::RevisionInfo& rev,
+                        const hubs::RemoteFile& file) const override {
+    // A snapshot entry is a link to its blob: while the blob is missing (as it is for almost
+    // every file this asks about) the entry cannot be in place either, so one stat says so,
+    // not two. On 500 small files that is 500 failed lookups fewer on the opener's thread.
+    auto source = reusable(model_id, rev, file);
+    if (!source) {
+      return {};
+    }
+    if (is_cached(model_id, rev, file)) {
+      return {true, std::nullopt};
+    }
+    return {false, std::move(source)};
+  }
+
   fs::path fetch_destination(const std::string& model_id, const hubs::RevisionInfo& rev,
                              const hubs::RemoteFile& file) const override {
     // Checked before any byte moves: install() links the file at this place later.

@@ -336,7 +336,11 @@ TEST_CASE("ModelScope: unknown revision and missing GGUF file are errors, legacy
   CHECK(cache::read_file(result.files[1]) == "GGUF-part-2");
 }
 
-TEST_CASE("a first download re-checks under the locks: a blob another process finished meanwhile is not fetched") {
+TEST_CASE("a first download re-checks under the locks: a file another process finished meanwhile is not fetched") {
+  // huggingface_hub links the snapshot entry after the blob; a process may stop in between.
+  bool other_links_the_snapshot = false;
+  SUBCASE("the blob alone") {}
+  SUBCASE("the blob and its snapshot link") { other_links_the_snapshot = true; }
   World w;
   testing::serve_hf(w.client, w.transport, k_hf, w.repo);
   auto downloader = w.downloader();
@@ -373,13 +377,17 @@ TEST_CASE("a first download re-checks under the locks: a blob another process fi
   }
   CHECK(observer.planned_empty);
   cache::write_file_atomic(hf.blob_path(w.repo.id, blob), w.repo.files.at(part));
+  if (other_links_the_snapshot) {
+    hf.link_snapshot_file(w.repo.id, w.repo.commit, part, blob);
+  }
   other.reset();
   ours.join();
   CHECK_FALSE(failure);
   // Only the first part moved: the second's claim waited for the lock, then found its blob.
   CHECK(w.transport.fetched == std::vector<std::string>{k_part1});
   CHECK(result.files_fetched == 1);
-  CHECK(fs::is_regular_file(result.snapshot_dir / part));
+  CHECK(fs::is_symlink(result.snapshot_dir / part));
+  CHECK(cache::read_file(result.snapshot_dir / part) == w.repo.files.at(part));
 }
 
 TEST_CASE("a lock held elsewhere fails its file alone, naming the lock, the others download and their locks are freed") {
