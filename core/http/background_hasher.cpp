@@ -6,8 +6,6 @@
 #include "core/util/thread_name.hpp"
 
 #include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,8 +20,8 @@ namespace {
 // Per turn of the worker: large enough to amortise the lock, small enough that reset() and
 // finish() never wait long for the chunk in progress.
 constexpr std::uint64_t k_chunk = 8 * k_mebibyte;
-// Bytes mapped at once while hashing, per file: the resident size counts them.
-constexpr std::uint64_t k_map_window = k_mebibyte;
+// Bytes waiting before an idle worker is woken: one read of PrefixHasher::catch_up's buffer.
+constexpr std::uint64_t k_wake_after = k_mebibyte;
 
 }  // namespace
 
@@ -56,9 +54,9 @@ void BackgroundHasher::advance(std::uint64_t prefix_end) {
     m_target = prefix_end;
     // The loop reports every socket read, tens of KiB, and the worker hashes faster than they
     // come: woken for each, it slept and woke again for every one. A busy worker takes the new
-    // target when its chunk is done; an idle one is woken once a mapping window is waiting
+    // target when its chunk is done; an idle one is woken once a full read is waiting
     // (finish() wakes it for the rest).
-    if (m_busy || m_target - m_hashed < k_map_window) {
+    if (m_busy || m_target - m_hashed < k_wake_after) {
       return;
     }
   }
@@ -87,35 +85,6 @@ BackgroundHasher::Digest BackgroundHasher::finish(std::uint64_t size) {
   return {m_hashed, m_hasher.hex_digest(), {}};
 }
 
-bool BackgroundHasher::hash_mapped(std::uint64_t begin, std::uint64_t end) {
-  // Hashing straight from the page cache through a mapping saves copying every byte into a
-  // buffer first: 0.3 s of the CPU of a 2 GiB file. Only bytes already written are mapped, and
-  // reset() waits for this chunk before the file is truncated, so no page lies past its end.
-  struct stat info {};
-  if (::fstat(m_fd, &info) != 0 || static_cast<std::uint64_t>(info.st_size) < end) {
-    return false;  // shorter than what was written: reading reports it, a mapping would fault
-  }
-  static const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
-  const PrefixHasher::Reader nothing_to_read = [](std::uint64_t, char*, std::size_t) -> std::size_t { return 0; };
-  for (std::uint64_t at = begin; at < end;) {
-    // Mapped pages count in the resident size: a window bounds them per file.
-    const std::uint64_t map_begin = at / page * page;
-    const std::uint64_t window_end = std::min(end, map_begin + k_map_window);
-    const auto length = static_cast<std::size_t>(window_end - map_begin);
-    void* mapped = ::mmap(nullptr, length, PROT_READ, MAP_SHARED | MAP_POPULATE, m_fd, static_cast<off_t>(map_begin));
-    if (mapped == MAP_FAILED) {
-      return false;  // the caller reads the rest instead, from where the hash stands
-    }
-    IntervalSet window;
-    window.add(0, window_end);
-    m_hasher.on_written(at, static_cast<const char*>(mapped) + (at - map_begin), static_cast<std::size_t>(window_end - at),
-                        window, nothing_to_read);
-    ::munmap(mapped, length);
-    at = window_end;
-  }
-  return true;
-}
-
 void BackgroundHasher::work() {
   const PrefixHasher::Reader read = [this](std::uint64_t offset, char* data, std::size_t size) {
     const ssize_t n = read_fully(m_fd, offset, data, size);
@@ -130,17 +99,13 @@ void BackgroundHasher::work() {
     if (m_stop) {
       return;
     }
-    const std::uint64_t begin = m_hashed;
-    const std::uint64_t end = std::min(m_target, m_hashed + k_chunk);
     IntervalSet present;
-    present.add(0, end);
+    present.add(0, std::min(m_target, m_hashed + k_chunk));
     m_busy = true;
     lock.unlock();
     std::string error;
     try {
-      if (!hash_mapped(begin, end)) {
-        m_hasher.catch_up(present, read);
-      }
+      m_hasher.catch_up(present, read);
     } catch (const std::exception& failure) {
       error = failure.what();
     }
