@@ -20,7 +20,8 @@ namespace {
 // Per turn of the worker: large enough to amortise the lock, small enough that reset() and
 // finish() never wait long for the chunk in progress.
 constexpr std::uint64_t k_chunk = 8 * k_mebibyte;
-// Bytes waiting before an idle worker is woken: one read of PrefixHasher::catch_up's buffer.
+// Bytes waiting before an idle worker is woken: a few reads' worth, so that it does not sleep
+// and wake again for every socket read.
 constexpr std::uint64_t k_wake_after = k_mebibyte;
 
 }  // namespace

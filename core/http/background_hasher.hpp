@@ -6,10 +6,10 @@
 // the sum of both. Here the loop only reports how far the file is contiguous on disk, and a
 // worker reads those bytes back (from the page cache: they were written a moment ago) and hashes
 // them on another core while the rest still streams in. It reads them with pread into a
-// buffer of 1 MiB (PrefixHasher::catch_up). Hashing them where they lie, through read-only
-// mappings of the page cache, saves that copy but cost a third more CPU on a virtual machine:
-// every freshly mapped page is a TLB miss with a two-level page walk, and every unmapping
-// interrupts the loop's core to flush its TLB.
+// buffer of 256 KiB (PrefixHasher::catch_up). Hashing them where they lie, through read-only
+// mappings of the page cache, saves that copy but took half again as much CPU on a virtual
+// machine: every freshly mapped page is a TLB miss with a two-level page walk, and every
+// unmapping interrupts the loop's core to flush its TLB.
 
 #include "core/http/prefix_hasher.hpp"
 
