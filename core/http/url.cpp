@@ -32,6 +32,17 @@ std::string lowercase(std::string text) {
   return text;
 }
 
+// Whether `url` starts with "http://" or "https://", in any case.
+bool has_http_scheme(std::string_view url) {
+  const auto starts_with = [url](std::string_view prefix) {
+    return url.size() >= prefix.size() &&
+           std::equal(prefix.begin(), prefix.end(), url.begin(), [](char a, char b) {
+             return a == std::tolower(static_cast<unsigned char>(b));
+           });
+  };
+  return starts_with("http://") || starts_with("https://");
+}
+
 }  // namespace
 
 std::string redact_url(std::string_view url) {
@@ -83,10 +94,15 @@ std::optional<std::string> url_origin(std::string_view url) {
 
 std::optional<std::string> resolve_location(std::string_view base, std::string_view location) {
   UrlHandle handle(curl_url());
-  if (!handle || curl_url_set(handle.get(), CURLUPART_URL, std::string(base).c_str(), 0) != CURLUE_OK) {
+  if (!handle) {
     return std::nullopt;
   }
-  // With a URL already set, CURLUPART_URL resolves a relative reference against it.
+  // An absolute target (a hub's 302 to its CDN) does not depend on the base: one parse, not two.
+  // Otherwise, with the base already set, CURLUPART_URL resolves the relative reference against it.
+  if (!has_http_scheme(location) &&
+      curl_url_set(handle.get(), CURLUPART_URL, std::string(base).c_str(), 0) != CURLUE_OK) {
+    return std::nullopt;
+  }
   if (curl_url_set(handle.get(), CURLUPART_URL, std::string(location).c_str(), 0) != CURLUE_OK) {
     return std::nullopt;
   }

@@ -44,6 +44,11 @@ TEST_CASE("redirect targets resolve against the current URL") {
   CHECK(resolve_location("https://hub.example/a/b", "c") == "https://hub.example/a/c");
   CHECK(resolve_location("https://hub.example/a", "https://cdn.example/z?sig=1") == "https://cdn.example/z?sig=1");
   CHECK(resolve_location("https://hub.example/a", "//cdn.example/z") == "https://cdn.example/z");
+  // An absolute target stands alone, whatever the base: it is still parsed (libcurl lowercases
+  // the scheme) and checked.
+  CHECK(resolve_location("https://hub.example/a", "HTTPS://CDN.example/z") == "https://CDN.example/z");
+  CHECK(resolve_location("not a base", "http://cdn.example/z") == "http://cdn.example/z");
+  CHECK_FALSE(resolve_location("https://hub.example/a", "https://"));
   CHECK_FALSE(resolve_location("https://hub.example/a", "ftp://files.example/z"));
 }
 
