@@ -117,8 +117,13 @@ std::optional<CompletionRecord> RecordStore::load(const std::string& hub, const 
   return std::nullopt;
 }
 
-void RecordStore::save(const CompletionRecord& record) const {
-  write_file_atomic(path_for(record.hub, record.model_version), to_json(record).dump(2) + "\n");
+RenderedRecord::RenderedRecord(const CompletionRecord& record)
+    : m_hub(record.hub), m_model_version(record.model_version), m_text(to_json(record).dump(2) + "\n") {}
+
+void RecordStore::save(const CompletionRecord& record) const { save(RenderedRecord(record)); }
+
+void RecordStore::save(const RenderedRecord& record) const {
+  write_file_atomic(path_for(record.m_hub, record.m_model_version), record.m_text);
 }
 
 void RecordStore::remove(const std::string& hub, const std::string& model_version) const {

@@ -44,6 +44,20 @@ struct CompletionRecord {
   bool files_present() const;
 };
 
+// A record already turned into the text of its file. A download renders its complete record
+// while the files transfer, so that writing it is all that is left after the last one: for 500
+// files the rendering is about 9.5 million instructions, a few milliseconds.
+class RenderedRecord {
+ public:
+  explicit RenderedRecord(const CompletionRecord& record);
+
+ private:
+  friend class RecordStore;
+  std::string m_hub;
+  std::string m_model_version;
+  std::string m_text;
+};
+
 class RecordStore {
  public:
   explicit RecordStore(std::filesystem::path dir) : m_dir(std::move(dir)) {}
@@ -53,6 +67,7 @@ class RecordStore {
   // nullopt when absent or unreadable (a damaged record means "not cached", never an error).
   std::optional<CompletionRecord> load(const std::string& hub, const std::string& model_version) const;
   void save(const CompletionRecord& record) const;  // atomic
+  void save(const RenderedRecord& record) const;    // atomic
   void remove(const std::string& hub, const std::string& model_version) const;
   // Every readable record, sorted by model version then hub.
   std::vector<CompletionRecord> list() const;

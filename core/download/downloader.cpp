@@ -227,6 +227,7 @@ DownloadResult Downloader::ensure(const DownloadTarget& target, const DownloadOp
   // file were memory touched for the first time, which costs more than the copying itself.
   std::vector<const hubs::RemoteFile*> missing;
   std::future<void> finished;  // the snapshot folders synced and the ref written
+  std::optional<cache::RenderedRecord> rendered_complete;  // once every file is in place
   for (std::size_t i = 0; i < r.selected.size(); ++i) {
     if (r.cache_was_empty || !r.layout->is_cached(model_id, r.rev, r.selected[i])) {
       missing.push_back(&r.selected[i]);
@@ -316,9 +317,12 @@ DownloadResult Downloader::ensure(const DownloadTarget& target, const DownloadOp
     // Started only now, once the jobs are built: started before, that thread making its lists
     // and its heap slowed this one's destinations by 1 to 4 ms, and the first request waits for
     // them (timestamps, 8 alternated runs of 500 files: listing to first request 10.5 -> 9.4 ms).
+    // The complete record is rendered there too: after the last file, only writing it is left.
     auto partial_record_saved = std::async(std::launch::async, [&] {
       fill_file_lists();
       m_records.save(record);
+      record.complete = true;
+      rendered_complete.emplace(record);
       r.layout->describe(model_id, r.rev, r.listing);
     });
     const auto results = jobs.empty() ? std::vector<http::FileResult>{} : m_transport.fetch(jobs, observer);
@@ -385,7 +389,9 @@ DownloadResult Downloader::ensure(const DownloadTarget& target, const DownloadOp
     r.layout->finish(model_id, r.rev);
   }
   record.complete = true;
-  if (!r.plan.from_record || !missing.empty()) {
+  if (rendered_complete) {
+    m_records.save(*rendered_complete);
+  } else if (!r.plan.from_record) {
     m_records.save(record);
   }
   if (finished.valid()) {

@@ -193,6 +193,34 @@ TEST_CASE("completion record: round trip, presence check, damaged file means abs
   CHECK_FALSE(store.load("huggingface", record.model_version).has_value());
 }
 
+TEST_CASE("completion record: a record rendered ahead is saved as it was when rendered") {
+  testing::TempDir dir;
+  RecordStore store(dir.path() / "records");
+  CompletionRecord record;
+  record.model_version = "qwen3--8B--pytorch--none";
+  record.hub = "modelscope";
+  record.model_id = "Qwen/Qwen3-8B";
+  record.revision = "master";
+  record.commit = "master";
+  record.cache_root = dir.path();
+  record.snapshot_dir = dir.path() / "snap";
+  record.files = {{"model.safetensors", 7, std::nullopt, std::nullopt}};
+  record.complete = true;
+  const RenderedRecord rendered(record);
+  record.complete = false;  // what changes after rendering is not in the file
+  record.files.clear();
+  store.save(record);
+  CHECK_FALSE(store.load("modelscope", record.model_version)->complete);
+  store.save(rendered);  // replaces the partial record, under the same name
+  const auto loaded = store.load("modelscope", record.model_version);
+  REQUIRE(loaded.has_value());
+  CHECK(loaded->complete);
+  REQUIRE(loaded->files.size() == 1);
+  CHECK(loaded->files[0].path == "model.safetensors");
+  CHECK(loaded->files[0].size == 7);
+  CHECK(store.list().size() == 1);
+}
+
 TEST_CASE("file lock: exclusive, times out naming the holder, freed when the holder dies") {
   testing::TempDir dir;
   const fs::path path = dir.path() / ".locks" / "x.lock";
