@@ -43,6 +43,21 @@ bool has_http_scheme(std::string_view url) {
   return starts_with("http://") || starts_with("https://");
 }
 
+// An absolute URL that needs neither resolving nor normalizing: a lowercase http(s) scheme, a
+// host, and only printable ASCII without spaces. A hub's 302 to its CDN is one.
+bool is_plain_absolute_url(std::string_view url) {
+  std::string_view rest;
+  if (url.starts_with("https://")) {
+    rest = url.substr(8);
+  } else if (url.starts_with("http://")) {
+    rest = url.substr(7);
+  } else {
+    return false;
+  }
+  const auto host_end = std::min(rest.find_first_of("/?#"), rest.size());
+  return host_end > 0 && std::all_of(url.begin(), url.end(), [](char c) { return c > ' ' && c < 0x7f; });
+}
+
 }  // namespace
 
 std::string redact_url(std::string_view url) {
@@ -93,6 +108,11 @@ std::optional<std::string> url_origin(std::string_view url) {
 }
 
 std::optional<std::string> resolve_location(std::string_view base, std::string_view location) {
+  // Used as it is: libcurl parses it when the request is made, and refuses it then if it must.
+  // Through libcurl's URL API here, each of 500 files' redirects cost 30,000 instructions.
+  if (is_plain_absolute_url(location)) {
+    return std::string(location);
+  }
   UrlHandle handle(curl_url());
   if (!handle) {
     return std::nullopt;

@@ -49,6 +49,9 @@ TEST_CASE("redirect targets resolve against the current URL") {
   CHECK(resolve_location("https://hub.example/a", "HTTPS://CDN.example/z") == "https://CDN.example/z");
   CHECK(resolve_location("not a base", "http://cdn.example/z") == "http://cdn.example/z");
   CHECK_FALSE(resolve_location("https://hub.example/a", "https://"));
+  CHECK_FALSE(resolve_location("https://hub.example/a", "https://cdn example/z"));
+  const std::string signed_url = "https://cdn-lfs.hf.co/repos/ab/cd/0123?X-Amz-Signature=f00&Expires=4102444800";
+  CHECK(resolve_location("https://hub.example/a", signed_url) == signed_url);
   CHECK_FALSE(resolve_location("https://hub.example/a", "ftp://files.example/z"));
 }
 
