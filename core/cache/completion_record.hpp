@@ -46,7 +46,7 @@ struct CompletionRecord {
 
 // A record already turned into the text of its file. A download renders its complete record
 // while the files transfer, so that writing it is all that is left after the last one: for 500
-// files the rendering is about 9.5 million instructions, a few milliseconds.
+// files the rendering is about 9.5 million instructions, a millisecond on the critical path.
 class RenderedRecord {
  public:
   explicit RenderedRecord(const CompletionRecord& record);

@@ -117,8 +117,9 @@ std::optional<std::string> resolve_location(std::string_view base, std::string_v
   if (!handle) {
     return std::nullopt;
   }
-  // An absolute target (a hub's 302 to its CDN) does not depend on the base: one parse, not two.
-  // Otherwise, with the base already set, CURLUPART_URL resolves the relative reference against it.
+  // Any other absolute target (an uppercase scheme, say) does not depend on the base either: one
+  // parse, not two. Otherwise, with the base already set, CURLUPART_URL resolves the relative
+  // reference against it.
   if (!has_http_scheme(location) &&
       curl_url_set(handle.get(), CURLUPART_URL, std::string(base).c_str(), 0) != CURLUE_OK) {
     return std::nullopt;
