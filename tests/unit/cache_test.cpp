@@ -166,18 +166,28 @@ TEST_CASE("ModelScope cache paths and legacy reuse by size and sha256") {
   CHECK(read_file(cache.snapshot_dir("acme/Tiny-0.5B", "master") / "configuration.json") == "hello");
 }
 
-TEST_CASE("completion record: round trip, presence check, damaged file means absent") {
-  testing::TempDir dir;
-  RecordStore store(dir.path() / "records");
+namespace {
+
+// A partial record of one GGUF file of DeepSeek-R1 on Hugging Face, its snapshot in root/snap.
+CompletionRecord r1_record(const fs::path& root) {
   CompletionRecord record;
   record.model_version = "deepseek-r1--671B--ggufv2--UD-IQ1_S";
   record.hub = "huggingface";
   record.model_id = "unsloth/DeepSeek-R1-GGUF";
   record.revision = "main";
   record.commit = std::string(40, 'a');
-  record.cache_root = dir.path();
-  record.snapshot_dir = dir.path() / "snap";
+  record.cache_root = root;
+  record.snapshot_dir = root / "snap";
   record.files = {{"a/b.gguf", 3, std::string(64, 'f'), std::string(64, 'f')}};
+  return record;
+}
+
+}  // namespace
+
+TEST_CASE("completion record: round trip, presence check, damaged file means absent") {
+  testing::TempDir dir;
+  RecordStore store(dir.path() / "records");
+  const CompletionRecord record = r1_record(dir.path());
   store.save(record);
   auto loaded = store.load("huggingface", record.model_version);
   REQUIRE(loaded.has_value());
@@ -196,28 +206,20 @@ TEST_CASE("completion record: round trip, presence check, damaged file means abs
 TEST_CASE("completion record: a record rendered ahead is saved as it was when rendered") {
   testing::TempDir dir;
   RecordStore store(dir.path() / "records");
-  CompletionRecord record;
-  record.model_version = "qwen3--8B--pytorch--none";
-  record.hub = "modelscope";
-  record.model_id = "Qwen/Qwen3-8B";
-  record.revision = "master";
-  record.commit = "master";
-  record.cache_root = dir.path();
-  record.snapshot_dir = dir.path() / "snap";
-  record.files = {{"model.safetensors", 7, std::nullopt, std::nullopt}};
+  CompletionRecord record = r1_record(dir.path());
   record.complete = true;
   const RenderedRecord rendered(record);
   record.complete = false;  // what changes after rendering is not in the file
   record.files.clear();
   store.save(record);
-  CHECK_FALSE(store.load("modelscope", record.model_version)->complete);
+  CHECK_FALSE(store.load("huggingface", record.model_version)->complete);
   store.save(rendered);  // replaces the partial record, under the same name
-  const auto loaded = store.load("modelscope", record.model_version);
+  const auto loaded = store.load("huggingface", record.model_version);
   REQUIRE(loaded.has_value());
   CHECK(loaded->complete);
   REQUIRE(loaded->files.size() == 1);
-  CHECK(loaded->files[0].path == "model.safetensors");
-  CHECK(loaded->files[0].size == 7);
+  CHECK(loaded->files[0].path == "a/b.gguf");
+  CHECK(loaded->files[0].size == 3);
   CHECK(store.list().size() == 1);
 }
 
