@@ -32,7 +32,6 @@ class CurlClient final : public Client {
 
   Response send(const Request& request) override {
     std::lock_guard lock(m_mutex);
-    const auto origin = url_origin(request.url);
     Request current = request;
     std::set<std::string> visited{request.url};
     for (int hop = 0;; ++hop) {
@@ -59,11 +58,7 @@ class CurlClient final : public Client {
                          std::to_string(k_max_redirects) + " redirects";
         return response;
       }
-      // Credentials belong to the origin they were given for (a CDN URL is signed instead).
-      if (!origin || url_origin(*next) != origin) {
-        current.headers.remove("Authorization");
-        current.headers.remove("Cookie");
-      }
+      drop_credentials_leaving(current.headers, request.url, *next);
       current.url = *next;
     }
   }

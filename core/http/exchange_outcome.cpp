@@ -50,14 +50,7 @@ Outcome follow(const Exchange& exchange, int max_redirects) {
   outcome.kind = Outcome::Kind::follow;
   outcome.next_url = *next;
   outcome.next_headers = exchange.headers;
-  // Credentials belong to the origin they were given for (a CDN URL is signed instead). Without
-  // any to keep from the CDN, the two origins are not worked out: each parses a URL, for every
-  // file of a hub without a token.
-  const bool has_credentials = outcome.next_headers.get("Authorization") || outcome.next_headers.get("Cookie");
-  if (has_credentials && url_origin(*next) != url_origin(job.request.url)) {
-    outcome.next_headers.remove("Authorization");
-    outcome.next_headers.remove("Cookie");
-  }
+  drop_credentials_leaving(outcome.next_headers, job.request.url, *next);
   return outcome;
 }
 

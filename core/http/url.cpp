@@ -32,17 +32,6 @@ std::string lowercase(std::string text) {
   return text;
 }
 
-// Whether `url` starts with "http://" or "https://", in any case.
-bool has_http_scheme(std::string_view url) {
-  const auto starts_with = [url](std::string_view prefix) {
-    return url.size() >= prefix.size() &&
-           std::equal(prefix.begin(), prefix.end(), url.begin(), [](char a, char b) {
-             return a == std::tolower(static_cast<unsigned char>(b));
-           });
-  };
-  return starts_with("http://") || starts_with("https://");
-}
-
 // An absolute URL that needs neither resolving nor normalizing: a lowercase http(s) scheme, a
 // host, and only printable ASCII without spaces. A hub's 302 to its CDN is one.
 bool is_plain_absolute_url(std::string_view url) {
@@ -107,6 +96,19 @@ std::optional<std::string> url_origin(std::string_view url) {
   return lowercase(*scheme) + "://" + lowercase(*host) + ":" + *port;
 }
 
+void drop_credentials_leaving(Headers& headers, std::string_view from_url, std::string_view to_url) {
+  // Without credentials there is nothing to decide: the origins are not worked out, since each
+  // parses a URL, for every file of a hub without a token.
+  if (!headers.get("Authorization") && !headers.get("Cookie")) {
+    return;
+  }
+  const auto from = url_origin(from_url);
+  if (!from || url_origin(to_url) != from) {
+    headers.remove("Authorization");
+    headers.remove("Cookie");
+  }
+}
+
 std::optional<std::string> resolve_location(std::string_view base, std::string_view location) {
   // Used as it is: libcurl parses it when the request is made, and refuses it then if it must.
   // Through libcurl's URL API here, each of 500 files' redirects cost 30,000 instructions.
@@ -114,16 +116,10 @@ std::optional<std::string> resolve_location(std::string_view base, std::string_v
     return std::string(location);
   }
   UrlHandle handle(curl_url());
-  if (!handle) {
+  if (!handle || curl_url_set(handle.get(), CURLUPART_URL, std::string(base).c_str(), 0) != CURLUE_OK) {
     return std::nullopt;
   }
-  // Any other absolute target (an uppercase scheme, say) does not depend on the base either: one
-  // parse, not two. Otherwise, with the base already set, CURLUPART_URL resolves the relative
-  // reference against it.
-  if (!has_http_scheme(location) &&
-      curl_url_set(handle.get(), CURLUPART_URL, std::string(base).c_str(), 0) != CURLUE_OK) {
-    return std::nullopt;
-  }
+  // With a URL already set, CURLUPART_URL resolves a relative reference against it.
   if (curl_url_set(handle.get(), CURLUPART_URL, std::string(location).c_str(), 0) != CURLUE_OK) {
     return std::nullopt;
   }

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-// URL helpers of the transfer engine: safe display, origins (for the cross-host redirect
-// rule) and Location resolution. Parsing is libcurl's (CURLU), so it matches what is fetched.
+// URL helpers of the transfer engine: safe display, origins and the cross-host credential rule
+// for redirects, and Location resolution. Parsing is libcurl's (CURLU), so it matches what is fetched.
 
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "core/http/http_types.hpp"
 
 namespace xl::http {
 
@@ -22,8 +24,14 @@ std::string redact_in(std::string text, std::string_view url);
 // Two URLs are the same host for credential purposes iff their origins are equal.
 std::optional<std::string> url_origin(std::string_view url);
 
-// `location` (absolute, scheme-relative, or relative) resolved against `base`; nullopt when
-// either does not parse or the result is not http(s).
+// Credentials belong to the origin they were given for (a CDN URL is signed instead): drops
+// Authorization and Cookie from `headers` unless `to_url` has the origin of `from_url`, the URL
+// they were given for. An unparsable origin counts as another one.
+void drop_credentials_leaving(Headers& headers, std::string_view from_url, std::string_view to_url);
+
+// `location` (absolute, scheme-relative, or relative) resolved against `base`; nullopt when it
+// cannot be resolved or the result is not http(s). A plain absolute http(s) URL (printable
+// ASCII, a host) comes back as it is, unparsed: libcurl parses it when it is requested.
 std::optional<std::string> resolve_location(std::string_view base, std::string_view location);
 
 }  // namespace xl::http

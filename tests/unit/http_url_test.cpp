@@ -39,6 +39,27 @@ TEST_CASE("origins decide the cross-host redirect rule") {
   CHECK_FALSE(url_origin("::not a url"));
 }
 
+TEST_CASE("credentials follow a redirect only to the origin they were given for") {
+  const auto after = [](std::string_view from, std::string_view to) {
+    Headers headers;
+    headers.set("Authorization", "Bearer hf_secret");
+    headers.set("Cookie", "session=1");
+    headers.set("Range", "bytes=0-9");
+    drop_credentials_leaving(headers, from, to);
+    return headers;
+  };
+  const Headers same = after("https://hub.example/a", "https://HUB.example:443/b");
+  CHECK(same.get("Authorization") == "Bearer hf_secret");
+  CHECK(same.get("Cookie") == "session=1");
+  for (const Headers& other : {after("https://hub.example/a", "https://cdn.example/b"),
+                               after("https://hub.example/a", "http://hub.example/b"),
+                               after("::not a url", "::not a url")}) {
+    CHECK_FALSE(other.get("Authorization"));
+    CHECK_FALSE(other.get("Cookie"));
+    CHECK(other.get("Range") == "bytes=0-9");  // only credentials are dropped
+  }
+}
+
 TEST_CASE("redirect targets resolve against the current URL") {
   CHECK(resolve_location("https://hub.example/a/b?x=1", "/c/d?y=2") == "https://hub.example/c/d?y=2");
   CHECK(resolve_location("https://hub.example/a/b", "c") == "https://hub.example/a/c");
