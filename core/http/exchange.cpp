@@ -190,9 +190,12 @@ void Exchange::finish_body(bool hand_over) noexcept {
   try {
     if (!m_held_back.empty() && body_wanted()) {
       const std::uint64_t at = offset - m_held_back.size();
-      file->on_body(*task, at, m_held_back.data(), m_held_back.size());
-      if (hand_over) {
-        file->keep_written_tail(at, std::move(m_held_back));
+      // take_tail takes the bytes only when they end a small file: the finisher writes them.
+      if (!(hand_over && file->take_tail(*task, at, m_held_back))) {
+        file->on_body(*task, at, m_held_back.data(), m_held_back.size());
+        if (hand_over) {
+          file->keep_written_tail(at, std::move(m_held_back));
+        }
       }
     }
   } catch (...) {

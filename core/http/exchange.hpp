@@ -48,7 +48,8 @@ struct Exchange {
   bool write_received() noexcept;
   // Once the request has ended, for any reason: writes the body bytes still held back, unless
   // its range was abandoned or its file has settled. A write error becomes `file_failure`.
-  // `hand_over`: the written bytes go to FileDownload::keep_written_tail, not away.
+  // `hand_over`: the written bytes go to FileDownload::keep_written_tail, not away; and bytes
+  // that end a small file go to FileDownload::take_tail unwritten, for the finisher to write.
   void finish_body(bool hand_over) noexcept;
 
  private:
@@ -61,7 +62,9 @@ struct Exchange {
   // wherever a socket read ended. Each write of a partly covered block made the filesystem zero
   // the block's rest first, and each write call costs its own pass through the page cache. A
   // turn reads each socket once, so only that read's bytes, and less than a block after the
-  // turn, wait in memory: all that a kill -9 can lose on top of the unrecorded progress.
+  // turn, wait in memory: all that a kill -9 can lose on top of the unrecorded progress. When a
+  // small file's answer ends, the bytes of its last turn wait until its finisher writes them
+  // (finish_body): no more than a turn's bytes either.
   void hold_back(const char* data, std::size_t size);
   // Writes what is held back: all of it, or (`whole` false) up to the last block boundary, so
   // the next write starts on one. Throws what the write throws.

@@ -34,8 +34,9 @@ constexpr std::size_t k_opener_threads = 1;
 // Files with the opener at once. A few hide the wake-up latency between the opener and the loop;
 // more would only create partials early.
 constexpr std::size_t k_max_opening = 4;
-// Files waiting for a finisher that may hold their last bytes in memory for it to hash
-// (FileDownload::keep_written_tail), each at most one write batch (256 KiB): 8 MiB at most.
+// Files waiting for a finisher that may hold their last bytes in memory for it to write and
+// hash (FileDownload::take_tail, keep_written_tail), each at most one write batch (256 KiB):
+// 8 MiB at most.
 constexpr std::size_t k_max_handed_over_tails = 32;
 // Verified small files wait for one sync of their filesystem (shared_sync.hpp) until nothing
 // else is left to transfer, or one of these is reached. Each holds two descriptors (its partial
@@ -280,8 +281,8 @@ std::unique_ptr<Exchange> FetchRun::release(CURL* handle) {
   curl_multi_remove_handle(m_multi, handle);
   auto exchange = std::move(node.mapped());
   // Before anything looks at the file: the task's progress includes these bytes. The finishers
-  // free the bytes handed over as they verify: a bound on the files waiting for them bounds the
-  // memory, should the finishers fall behind the loop.
+  // free the bytes handed over as they write and verify them: a bound on the files waiting for
+  // them bounds the memory, should the finishers fall behind the loop.
   exchange->finish_body(m_verifying < k_max_handed_over_tails);
   exchange->file->mark_landed(*exchange->task);
   m_pool.push_back(std::move(exchange->easy));

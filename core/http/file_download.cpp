@@ -215,6 +215,22 @@ void FileDownload::keep_written_tail(std::uint64_t offset, std::vector<char>&& b
   m_written_tail_offset = offset;
 }
 
+bool FileDownload::take_tail(RangeTask& task, std::uint64_t offset, std::vector<char>& bytes) {
+  if (!m_hash_when_complete || !m_size || bytes.empty() || offset + bytes.size() != *m_size ||
+      offset != task.next() || !m_written_tail.empty()) {
+    return false;
+  }
+  task.done = offset + bytes.size() - task.range.begin;
+  m_result.bytes_transferred += bytes.size();
+  if (!m_single_stream) {
+    task.failures = 0;
+  }
+  m_written_tail = std::move(bytes);
+  m_written_tail_offset = offset;
+  m_tail_unwritten = true;
+  return true;
+}
+
 void FileDownload::on_answer_complete(RangeTask& task) {
   if (task.range.end == k_open_end) {
     task.range.end = task.next();
@@ -265,6 +281,10 @@ void FileDownload::finish_verified(FolderSync& folders) {
 
 bool FileDownload::verify_complete() {
   try {
+    if (m_tail_unwritten) {
+      m_tail_unwritten = false;
+      m_partial.write(m_written_tail_offset, m_written_tail.data(), m_written_tail.size());
+    }
     const auto size = *m_size;
     const auto present = m_partial.have().contiguous_end(0);
     if (present != size || m_partial.have().max_end() != size || m_partial.size_on_disk() != size ||
@@ -313,6 +333,7 @@ void FileDownload::reset_hashing() {
   }
   m_hasher.reset();
   std::vector<char>().swap(m_written_tail);
+  m_tail_unwritten = false;
 }
 
 std::pair<std::uint64_t, std::string> FileDownload::final_digest(std::uint64_t size) {
@@ -341,6 +362,17 @@ std::pair<std::uint64_t, std::string> FileDownload::final_digest(std::uint64_t s
 
 void FileDownload::finish_failed(FileStatus status, const std::string& error) {
   m_done = true;
+  if (m_tail_unwritten && status != FileStatus::integrity_error && m_partial.is_open()) {
+    // Bytes that arrived are kept for a resume, as if the loop had written them (a stop or a
+    // failure right after take_tail, before the finisher's check).
+    m_tail_unwritten = false;
+    try {
+      m_partial.write(m_written_tail_offset, m_written_tail.data(), m_written_tail.size());
+    } catch (const FileIoError&) {
+      // Not kept: the next run fetches them again.
+    }
+  }
+  m_tail_unwritten = false;
   std::vector<char>().swap(m_written_tail);
   m_result.status = status;
   m_result.error = error;
