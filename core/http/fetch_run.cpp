@@ -45,6 +45,10 @@ constexpr std::size_t k_max_handed_over_tails = 32;
 constexpr std::size_t k_max_awaiting_sync = 200;
 constexpr std::uint64_t k_max_awaiting_sync_bytes = 256ULL << 20;
 constexpr std::chrono::seconds k_max_sync_delay{1};
+// Towards the end, a batch also goes once it holds as many files as are still to come (but at
+// least this many): each file's rename and link follow its sync, so the batches shrink as the
+// download ends and little is left to commit after the last answer.
+constexpr std::size_t k_min_closing_batch = 8;
 
 }  // namespace
 
@@ -454,6 +458,11 @@ bool FetchRun::shared_sync_due(Clock::time_point now) const {
       now - m_awaiting_sync_since >= k_max_sync_delay) {
     return true;
   }
+  const std::size_t unfinished = m_files.size() - m_finished_count;
+  const std::size_t still_to_come = unfinished > m_parked ? unfinished - m_parked : 0;
+  if (m_awaiting_sync.size() >= std::max(k_min_closing_batch, still_to_come)) {
+    return true;
+  }
   // Otherwise only once no other file could join the batch: syncing while files still arrive
   // would write them in many small pieces, which is what the shared sync is for avoiding.
   if (m_next_start < m_files.size() || !m_active.empty() || m_opening_count > 0 || m_verifying > 0) {
@@ -526,6 +535,7 @@ void FetchRun::settle_finishing() {
 }
 
 void FetchRun::report_finished(std::size_t index) {
+  m_finished_count += m_state[index] == FileState::finished ? 0 : 1;
   m_state[index] = FileState::finished;
   // The file has settled (in place, failed or cancelled): what its claim took, e.g. its lock,
   // is let go now, not at the end of the run, so a process waiting for it never waits on us

@@ -103,6 +103,7 @@ class FetchRun {
   std::vector<FileState> m_state;
   std::size_t m_next_start = 0;  // files [0, m_next_start) have been started
   std::size_t m_first_open = 0;  // files before it are finished
+  std::size_t m_finished_count = 0;  // files reported finished
   std::map<CURL*, std::unique_ptr<Exchange>> m_active;
   std::size_t m_opening_count = 0;  // files in state opening
   struct Opened {

@@ -221,6 +221,32 @@ TEST_CASE("transport: small files are made durable by a shared sync of their fil
   CHECK(counter.batches.size() < 30);
 }
 
+TEST_CASE("transport: the shared syncs shrink towards the end, so little is left to commit after the last answer") {
+  RangeServer server;
+  auto [jobs, contents] = serve_files(server, "t", 80, 1000, 1'000, 950);
+  SyncCounter counter;
+  auto settings = test_settings();
+  settings.shared_sync = counter.ops();
+  const auto results = fetch(jobs, settings);
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    INFO(jobs[i].display_name << ": " << results[i].error);
+    CHECK(results[i].status == FileStatus::ok);
+    CHECK(read_file(jobs[i].destination) == contents[i]);
+  }
+  CHECK(counter.files() == 80);
+  std::string sizes;
+  for (const std::size_t files : counter.batches) {
+    sizes += std::to_string(files) + " ";
+  }
+  INFO("files per sync: " << sizes);
+  // A batch goes once it holds as many files as are still to come: never all of them at the
+  // end, and the last one no bigger than what the connections (8) and the opener (4) had in
+  // hand, plus the closing batch's minimum (8), and some slack for a slow (sanitizer) run.
+  REQUIRE(counter.batches.size() >= 2);
+  CHECK(counter.batches.front() < 80);
+  CHECK(counter.batches.back() <= 24);
+}
+
 TEST_CASE("transport: when the shared sync fails, each small file is fsynced on its own and still lands") {
   RangeServer server;
   auto [jobs, contents] = serve_files(server, "e", 12, 1000, 9'000, 800);
