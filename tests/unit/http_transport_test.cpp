@@ -102,6 +102,17 @@ std::size_t count_requests(const RangeServer& server, const std::string& path_pr
   return count;
 }
 
+// Every job ended ok, with the served bytes at its destination.
+void check_all_landed(const std::vector<FileJob>& jobs, const std::vector<FileResult>& results,
+                      const std::vector<std::string>& contents) {
+  REQUIRE(results.size() == jobs.size());
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    INFO(jobs[i].display_name << ": " << results[i].error);
+    CHECK(results[i].status == FileStatus::ok);
+    CHECK(read_file(jobs[i].destination) == contents[i]);
+  }
+}
+
 }  // namespace
 
 TEST_CASE("transport: many files concurrently, each verified") {
@@ -227,12 +238,7 @@ TEST_CASE("transport: the shared syncs shrink towards the end, so little is left
   SyncCounter counter;
   auto settings = test_settings();
   settings.shared_sync = counter.ops();
-  const auto results = fetch(jobs, settings);
-  for (std::size_t i = 0; i < jobs.size(); ++i) {
-    INFO(jobs[i].display_name << ": " << results[i].error);
-    CHECK(results[i].status == FileStatus::ok);
-    CHECK(read_file(jobs[i].destination) == contents[i]);
-  }
+  check_all_landed(jobs, fetch(jobs, settings), contents);
   CHECK(counter.files() == 80);
   std::string sizes;
   for (const std::size_t files : counter.batches) {
@@ -254,12 +260,7 @@ TEST_CASE("transport: when the shared sync fails, each small file is fsynced on 
   counter.fail = true;
   auto settings = test_settings();
   settings.shared_sync = counter.ops();
-  const auto results = fetch(jobs, settings);
-  for (std::size_t i = 0; i < jobs.size(); ++i) {
-    INFO(jobs[i].display_name << ": " << results[i].error);
-    CHECK(results[i].status == FileStatus::ok);
-    CHECK(read_file(jobs[i].destination) == contents[i]);
-  }
+  check_all_landed(jobs, fetch(jobs, settings), contents);
   CHECK(counter.files() == 12);
 }
 
@@ -270,11 +271,7 @@ TEST_CASE("transport: on a filesystem the shared sync does not cover, every file
   auto settings = test_settings();
   settings.shared_sync = counter.ops();
   settings.shared_sync.covers = [](int) { return false; };
-  const auto results = fetch(jobs, settings);
-  for (std::size_t i = 0; i < jobs.size(); ++i) {
-    CHECK(results[i].status == FileStatus::ok);
-    CHECK(read_file(jobs[i].destination) == contents[i]);
-  }
+  check_all_landed(jobs, fetch(jobs, settings), contents);
   CHECK(counter.batches.empty());
 }
 
