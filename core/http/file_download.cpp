@@ -193,11 +193,7 @@ void FileDownload::restart_as_single_stream(RangeTask& task) {
 
 void FileDownload::on_body(RangeTask& task, std::uint64_t offset, const char* data, std::size_t size) {
   m_partial.write(offset, data, size);
-  task.done = offset + size - task.range.begin;
-  m_result.bytes_transferred += size;
-  if (!m_single_stream) {
-    task.failures = 0;  // progress: a flaky range keeps its bytes and gets fresh attempts
-  }
+  count_landed(task, offset, size);
   if (m_background) {
     m_background->advance(m_partial.have().contiguous_end(0));
   } else if (m_hashing && !m_hash_when_complete) {
@@ -207,8 +203,20 @@ void FileDownload::on_body(RangeTask& task, std::uint64_t offset, const char* da
   }
 }
 
+void FileDownload::count_landed(RangeTask& task, std::uint64_t offset, std::size_t size) {
+  task.done = offset + size - task.range.begin;
+  m_result.bytes_transferred += size;
+  if (!m_single_stream) {
+    task.failures = 0;  // progress: a flaky range keeps its bytes and gets fresh attempts
+  }
+}
+
+bool FileDownload::ends_file_hashed_when_complete(std::uint64_t offset, std::size_t size) const {
+  return m_hash_when_complete && m_size && offset + size == *m_size;
+}
+
 void FileDownload::keep_written_tail(std::uint64_t offset, std::vector<char>&& bytes) noexcept {
-  if (!m_hash_when_complete || !m_size || offset + bytes.size() != *m_size) {
+  if (!ends_file_hashed_when_complete(offset, bytes.size())) {
     return;
   }
   m_written_tail = std::move(bytes);
@@ -216,19 +224,22 @@ void FileDownload::keep_written_tail(std::uint64_t offset, std::vector<char>&& b
 }
 
 bool FileDownload::take_tail(RangeTask& task, std::uint64_t offset, std::vector<char>& bytes) {
-  if (!m_hash_when_complete || !m_size || bytes.empty() || offset + bytes.size() != *m_size ||
-      offset != task.next() || !m_written_tail.empty()) {
+  if (bytes.empty() || !ends_file_hashed_when_complete(offset, bytes.size()) || offset != task.next() ||
+      !m_written_tail.empty()) {
     return false;
   }
-  task.done = offset + bytes.size() - task.range.begin;
-  m_result.bytes_transferred += bytes.size();
-  if (!m_single_stream) {
-    task.failures = 0;
-  }
+  count_landed(task, offset, bytes.size());
   m_written_tail = std::move(bytes);
   m_written_tail_offset = offset;
   m_tail_unwritten = true;
   return true;
+}
+
+void FileDownload::write_taken_tail() {
+  if (m_tail_unwritten) {
+    m_tail_unwritten = false;
+    m_partial.write(m_written_tail_offset, m_written_tail.data(), m_written_tail.size());
+  }
 }
 
 void FileDownload::on_answer_complete(RangeTask& task) {
@@ -281,10 +292,7 @@ void FileDownload::finish_verified(FolderSync& folders) {
 
 bool FileDownload::verify_complete() {
   try {
-    if (m_tail_unwritten) {
-      m_tail_unwritten = false;
-      m_partial.write(m_written_tail_offset, m_written_tail.data(), m_written_tail.size());
-    }
+    write_taken_tail();
     const auto size = *m_size;
     const auto present = m_partial.have().contiguous_end(0);
     if (present != size || m_partial.have().max_end() != size || m_partial.size_on_disk() != size ||
@@ -362,12 +370,11 @@ std::pair<std::uint64_t, std::string> FileDownload::final_digest(std::uint64_t s
 
 void FileDownload::finish_failed(FileStatus status, const std::string& error) {
   m_done = true;
-  if (m_tail_unwritten && status != FileStatus::integrity_error && m_partial.is_open()) {
+  if (status != FileStatus::integrity_error && m_partial.is_open()) {
     // Bytes that arrived are kept for a resume, as if the loop had written them (a stop or a
     // failure right after take_tail, before the finisher's check).
-    m_tail_unwritten = false;
     try {
-      m_partial.write(m_written_tail_offset, m_written_tail.data(), m_written_tail.size());
+      write_taken_tail();
     } catch (const FileIoError&) {
       // Not kept: the next run fetches them again.
     }

@@ -123,6 +123,12 @@ class FileDownload {
 
  private:
   void plan(std::uint64_t size, const RangeTask* in_progress);
+  // Bytes at `offset` of `task` are on disk, or taken to be written (take_tail).
+  void count_landed(RangeTask& task, std::uint64_t offset, std::size_t size);
+  // Whether `size` bytes at `offset` end a small file, hashed on the finisher once complete.
+  bool ends_file_hashed_when_complete(std::uint64_t offset, std::size_t size) const;
+  // Writes the bytes take_tail took, if they are not written yet (throws FileIoError).
+  void write_taken_tail();
   std::string what(const std::string& cause) const;
   void restart_as_single_stream(RangeTask& task);
   void reset_hashing();

@@ -2,7 +2,8 @@
 #pragma once
 
 // URL helpers of the transfer engine: safe display, origins and the cross-host credential rule
-// for redirects, and Location resolution. Parsing is libcurl's (CURLU), so it matches what is fetched.
+// for redirects, and Location resolution. Parsing is libcurl's (CURLU), so it matches what is
+// fetched.
 
 #include <optional>
 #include <string>
