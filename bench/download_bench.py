@@ -253,8 +253,7 @@ class XlaunchClient(Client):
         storage = out / "hf" / "hub" / repo.cache_folder
         if "XLAUNCH_BENCH_SKIP_LINKS" in self.extra_env:
             # bench/duty_costs.sh's variant without snapshot links: the blobs are the output.
-            return {f.path: storage / "blobs" / (f.sha256 if f.lfs else f.git_sha1)
-                    for f in repo.files}
+            return {f.path: storage / "blobs" / blob_name(f) for f in repo.files}
         snap = storage / "snapshots" / repo.commit
         return {f.path: snap / f.path for f in repo.files}
 
@@ -300,12 +299,56 @@ def bench_family(repo: fakehub.Repo) -> dict:
     }
 
 
+def blob_name(f: fakehub.RepoFile) -> str:
+    """The file's name under blobs/ in huggingface_hub's cache: its sha256 when it is stored with
+    LFS, else its git blob sha1."""
+    return f.sha256 if f.lfs else f.git_sha1
+
+
 class CopyFloor(Client):
     name = "floor: cp+sync"
     floor = True
 
     def command(self, repo, server, out, scratch):
         return ["cp", "-r", str(repo.files_dir) + "/.", str(out)], client_env()
+
+
+class LayoutFloor(Client):
+    """The files copied into huggingface_hub's cache layout by bench/hub_layout_copy.cpp: per file
+    a lock file created and taken, a partial created, the bytes copied, then after one syncfs a
+    rename and a snapshot link. What the layout costs any client that writes it, without any
+    of a download's work; it is built with the system's C++ compiler for each bench run."""
+    name = "floor: hub layout+sync"
+    floor = True
+    SOURCE = Path(__file__).resolve().parent / "hub_layout_copy.cpp"
+
+    def __init__(self, binary: Path):
+        self.binary = binary
+
+    @classmethod
+    def build(cls, work: Path) -> tuple["LayoutFloor | None", str | None]:
+        """(the floor, None), or (None, why it cannot be measured here)."""
+        compiler = shutil.which("c++") or shutil.which("g++")
+        if compiler is None:
+            return None, "no C++ compiler (c++ or g++) on PATH"
+        binary = work / "hub_layout_copy"
+        res = subprocess.run([compiler, "-O2", "-std=c++20", "-o", str(binary), str(cls.SOURCE)],
+                             capture_output=True, text=True)
+        if res.returncode != 0:
+            last = (res.stderr.strip().splitlines() or ["no message"])[-1]
+            return None, f"{compiler} could not build {cls.SOURCE.name}: {last}"
+        return cls(binary), None
+
+    def command(self, repo, server, out, scratch):
+        manifest = scratch / "manifest.txt"
+        manifest.write_text("".join(f"{blob_name(f)}\t{f.path}\n" for f in repo.files))
+        hub = out / "hf" / "hub"
+        return [str(self.binary), str(manifest), str(repo.files_dir), str(hub / repo.cache_folder),
+                str(hub / ".locks" / repo.cache_folder), repo.commit], client_env()
+
+    def expected(self, repo, out):
+        snap = out / "hf" / "hub" / repo.cache_folder / "snapshots" / repo.commit
+        return {f.path: snap / f.path for f in repo.files}
 
 
 class LoopbackFloor(Client):
@@ -434,9 +477,11 @@ def report_scenario(sc: Scenario, repo: fakehub.Repo, names: list[str], floors: 
     out = [f"### Scenario {sc.key}: {sc.title} at scale {scale:g}: {len(repo.files)} files, "
            f"{fakehub.human(total)}, {reps} reps", ""]
     peers = {n: summary[n]["wall_s"] for n in names if summary.get(n)}
-    cpu_floor = None
+    cpu_floor = layout_floor = None
     if summary.get(CopyFloor.name) and summary.get(HashFloor.name):
         cpu_floor = summary[CopyFloor.name]["cpu_s"] + summary[HashFloor.name]["cpu_s"]
+    if summary.get(LayoutFloor.name) and summary.get(HashFloor.name):
+        layout_floor = summary[LayoutFloor.name]["cpu_s"] + summary[HashFloor.name]["cpu_s"]
     out.append("| client | wall s (median) | min-max s | MB/s | CPU s | switches | peak RSS MiB "
                "| vs best peer | CPU vs floor | ok |")
     out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -482,6 +527,11 @@ def report_scenario(sc: Scenario, repo: fakehub.Repo, names: list[str], floors: 
                            f"{x['peak_rss_bytes'] / MiB:.1f} MiB"))
         for what, passed, value in checks:
             out.append(f"- xlaunch target {what}: {'met' if passed else 'MISSED'} ({value})")
+        if layout_floor:
+            # Not a target: what is left once the cost of huggingface_hub's layout is counted.
+            x["cpu_vs_layout_floor"] = x["cpu_s"] / layout_floor
+            out.append(f"- xlaunch CPU vs the hub layout's floor (hub layout + sha256; "
+                       f"for comparison, not a target): {fmt_ratio(x['cpu_vs_layout_floor'])}")
         out.append("")
     return out
 
@@ -738,7 +788,6 @@ def main(argv=None) -> int:
         print(f"[{time.time() - started:7.1f}s] {msg}", flush=True)
 
     clients = build_clients(args)
-    floors = [] if args.no_floors else [CopyFloor(), LoopbackFloor(), HashFloor()]
     if not clients:
         raise SystemExit("no client to run")
     info = machine_info(work, clients, args.nginx)
@@ -749,6 +798,12 @@ def main(argv=None) -> int:
                "scenarios": {}}
     lines = []
     try:
+        floors = []
+        if not args.no_floors:
+            layout, why_not = LayoutFloor.build(work)
+            if why_not:
+                log(f"skipping the floor {LayoutFloor.name}: {why_not}")
+            floors = [CopyFloor()] + ([layout] if layout else []) + [LoopbackFloor(), HashFloor()]
         for key in args.scenarios:
             sc = SCENARIOS[key]
             res = run_scenario(sc, args, clients, floors, work, data_root, log)
@@ -775,8 +830,11 @@ def main(argv=None) -> int:
         "Clients: " + "; ".join(f"{k}: {v}" for k, v in info["clients"].items()) + ".",
         f"Scale {args.scale}, {args.reps} interleaved reps, medians; wall includes a final "
         "`sync`; MB = 10^6 bytes; every output file's sha256 checked after every run. "
-        "Floors (no sync for the two that write nothing): `cp -r` of the data + sync, curl reading every file over loopback into "
-        "/dev/null, `openssl dgst -sha256` of the data. CPU vs floor = client CPU / (cp CPU + sha256 CPU). CPU, RSS and context switches from GNU "
+        "Floors (no sync for the two that write nothing): `cp -r` of the data + sync; the data "
+        "copied into huggingface_hub's cache layout + sync (bench/hub_layout_copy.cpp: per file a "
+        "lock file, a partial, a rename and a snapshot link); curl reading every file over "
+        "loopback into /dev/null; `openssl dgst -sha256` of the data. CPU vs floor = client CPU "
+        "/ (cp CPU + sha256 CPU). CPU, RSS and context switches from GNU "
         f"time (CPU in 10 ms steps); load average at start {info['loadavg_at_start'][0]:.2f}.",
         ""]
     print()

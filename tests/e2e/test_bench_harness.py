@@ -108,8 +108,8 @@ class BenchHarnessTest(unittest.TestCase):
         self.assertEqual(completed.returncode, 0, msg)
         self.assertEqual(sorted(results["scenarios"]), ["a", "b"])
         counts = {"a": 16 + 2, "b": 1 + 1}  # weights + config (+ index)
-        names = {"xlaunch", "aria2c", "curl", "floor: cp+sync", "floor: loopback read",
-                 "floor: sha256"}
+        names = {"xlaunch", "aria2c", "curl", "floor: cp+sync", "floor: hub layout+sync",
+                 "floor: loopback read", "floor: sha256"}
         for key, scenario in results["scenarios"].items():
             self.assertEqual(scenario["files"], counts[key])
             self.assertEqual(set(scenario["summary"]), names)
@@ -155,6 +155,59 @@ class BenchHarnessTest(unittest.TestCase):
                                    capture_output=True, text=True, timeout=60)
         self.assertEqual(completed.returncode, 0, completed.stderr)
 
+    def test_the_layout_floor_writes_huggingface_hubs_cache(self):
+        # The floor is only a fair reference if it does what huggingface_hub's layout asks of a
+        # client: a lock per blob, the blob under its hash, a relative link per file.
+        sys.path.insert(0, BENCH)
+        import download_bench
+        import fakehub
+        from pathlib import Path
+        root = Path(self.root)
+        layout, why_not = download_bench.LayoutFloor.build(root)
+        self.assertIsNone(why_not)
+        repo = fakehub.ensure_repo(root / "data", "c", 3, 4096, log=lambda _: None)
+        (root / "out").mkdir()
+        (root / "scratch").mkdir()
+        argv, env = layout.command(repo, None, root / "out", root / "scratch")
+        completed = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
+        self.assertEqual(completed.returncode, 0, completed.stderr)
+        self.assertIsNone(download_bench.verify(layout.expected(repo, root / "out"), repo))
+        storage = root / "out" / "hf" / "hub" / repo.cache_folder
+        locks = root / "out" / "hf" / "hub" / ".locks" / repo.cache_folder
+        for f in repo.files:
+            blob = download_bench.blob_name(f)
+            link = storage / "snapshots" / repo.commit / f.path
+            self.assertTrue(link.is_symlink(), f.path)
+            self.assertEqual(os.readlink(link),
+                             "../" * f.path.count("/") + "../../blobs/" + blob)
+            self.assertTrue((locks / (blob + ".lock")).is_file(), f.path)
+        self.assertEqual(sorted(p.name for p in (storage / "blobs").iterdir()),
+                         sorted(download_bench.blob_name(f) for f in repo.files))
+
+    def test_the_report_sets_xlaunch_cpu_against_both_floors(self):
+        # At the tests' scale every CPU time rounds to 0: the ratios are checked on made-up runs.
+        sys.path.insert(0, BENCH)
+        import download_bench
+        import fakehub
+        from pathlib import Path
+        repo = fakehub.ensure_repo(Path(self.root) / "data", "c", 3, 4096, log=lambda _: None)
+
+        def run(wall, cpu):
+            return {"wall_s": wall, "wall_min_s": wall, "wall_max_s": wall, "cpu_s": cpu,
+                    "switches": 1, "peak_rss_bytes": 1 << 20, "ok_runs": 1, "runs": 1}
+        summary = {"xlaunch": run(0.2, 0.3), "curl": run(0.25, 0.1),
+                   "floor: cp+sync": run(0.1, 0.05), "floor: hub layout+sync": run(0.1, 0.15),
+                   "floor: sha256": run(0.05, 0.05)}
+        lines = download_bench.report_scenario(
+            download_bench.SCENARIOS["c"], repo, ["xlaunch", "curl"],
+            ["floor: cp+sync", "floor: hub layout+sync", "floor: sha256"], summary, 1, 1.0)
+        text = "\n".join(lines)
+        self.assertIn("xlaunch target CPU <= 1.3x floor (cp + sha256): MISSED (3.00x)", text)
+        self.assertIn("xlaunch CPU vs the hub layout's floor (hub layout + sha256; for "
+                      "comparison, not a target): 1.50x", text)
+        self.assertAlmostEqual(summary["xlaunch"]["cpu_vs_layout_floor"], 1.5)
+        self.assertAlmostEqual(summary["xlaunch"]["cpu_vs_floor"], 3.0)
+
     def test_xlaunch_without_download_command_is_skipped_with_a_reason(self):
         completed, results = self.run_bench("--scenario", "c", "--no-floors", "--clients",
                                             "xlaunch,curl", "--xlaunch", shutil.which("false"))
@@ -177,7 +230,8 @@ class BenchHarnessTest(unittest.TestCase):
                 "final_sync_ms"]
         for run in results["scenarios"]["b"]["runs"]:
             phases = run["phases_ms"]
-            if run["client"] in ("floor: cp+sync", "floor: sha256"):  # no request at all
+            if run["client"] in ("floor: cp+sync", "floor: hub layout+sync", "floor: sha256"):
+                # no request at all
                 self.assertIsNone(phases, run)
                 continue
             self.assertEqual(sorted(phases), sorted(keys), run)
