@@ -111,14 +111,21 @@ std::optional<long> lock_holder_pid(const fs::path& path) {
 }
 
 std::optional<FileLock> FileLock::try_acquire(const fs::path& path) {
-  const int fd = open_making_folders(path.native(), O_RDWR | O_CREAT | O_CLOEXEC, 0664);
+  // An exclusive create first, to learn whether anyone took this lock before (created_file()).
+  // When the file is there, that costs one failed open more.
+  bool created = true;
+  int fd = open_making_folders(path.native(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0664);
+  if (fd < 0 && errno == EEXIST) {
+    created = false;
+    fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0664);
+  }
   if (fd < 0) {
     throw Error(ExitCode::download, "cannot open lock " + path.string() + ": " + std::strerror(errno));
   }
   if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
     // Nothing is written into the file: the kernel names the holder (/proc/locks), and a
     // download takes one lock per blob, hundreds for a sharded model.
-    return FileLock(path, fd, false);
+    return FileLock(path, fd, false, created);
   }
   const int err = errno;
   ::close(fd);
@@ -129,7 +136,7 @@ std::optional<FileLock> FileLock::try_acquire(const fs::path& path) {
     throw Error(ExitCode::download, "cannot lock " + path.string() + ": " + std::strerror(err));
   }
   if (auto pid_fd = try_pid_lock(path)) {
-    return FileLock(path, *pid_fd, true);
+    return FileLock(path, *pid_fd, true, false);
   }
   return std::nullopt;
 }
@@ -161,7 +168,8 @@ FileLock FileLock::acquire(const fs::path& path, std::chrono::milliseconds timeo
 }
 
 FileLock::FileLock(FileLock&& other) noexcept
-    : m_path(std::move(other.m_path)), m_fd(other.m_fd), m_pid_file(other.m_pid_file) {
+    : m_path(std::move(other.m_path)), m_fd(other.m_fd), m_pid_file(other.m_pid_file),
+      m_created_file(other.m_created_file) {
   other.m_fd = -1;
 }
 
@@ -171,6 +179,7 @@ FileLock& FileLock::operator=(FileLock&& other) noexcept {
     m_path = std::move(other.m_path);
     m_fd = other.m_fd;
     m_pid_file = other.m_pid_file;
+    m_created_file = other.m_created_file;
     other.m_fd = -1;
   }
   return *this;

@@ -37,14 +37,19 @@ class FileLock {
   ~FileLock();
 
   const std::filesystem::path& path() const { return m_path; }
+  // Whether taking the lock created its file: no one had taken this lock before, here or in
+  // huggingface_hub, since the file stays after each release. False for the fallback lock.
+  bool created_file() const { return m_created_file; }
 
  private:
-  FileLock(std::filesystem::path path, int fd, bool pid_file) : m_path(std::move(path)), m_fd(fd), m_pid_file(pid_file) {}
+  FileLock(std::filesystem::path path, int fd, bool pid_file, bool created_file)
+      : m_path(std::move(path)), m_fd(fd), m_pid_file(pid_file), m_created_file(created_file) {}
   void release() noexcept;
 
   std::filesystem::path m_path;
   int m_fd = -1;
   bool m_pid_file = false;  // fallback lock: remove `{path}.pid` on release
+  bool m_created_file = false;
 };
 
 // The pid holding a lock: the flock holder named by the kernel, else the pid recorded in a

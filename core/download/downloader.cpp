@@ -281,11 +281,18 @@ DownloadResult Downloader::ensure(const DownloadTarget& target, const DownloadOp
       job.claim = [&layout, &locks, &model_id, &rev = r.rev, &file, &installed, &repo_folder_seen,
                    timeout = options.lock_timeout, i](const std::atomic<bool>* cancel) {
         http::Claim claim;
-        claim.held = locks.hold(layout.lock_path(model_id, file), timeout, cancel);
+        const auto lock = locks.hold(layout.lock_path(model_id, file), timeout, cancel);
+        claim.held = lock;
+        // A lock this claim created was never taken, and every download takes it before it
+        // writes (huggingface_hub too): no earlier attempt left a partial of the file or its
+        // record to look for. The file itself is still looked for below, as another download
+        // may have taken the new lock between its creation and our flock, and finished.
+        claim.first_attempt = lock->created_file();
         // While the repo is absent from the cache no one has the file (one stat for a first
         // download); after that, one while the blob is missing (CacheLayout::find_in_place).
         if (!repo_folder_seen.load(std::memory_order_relaxed)) {
           if (layout.holds_nothing_of(model_id)) {
+            claim.first_attempt = true;
             return claim;
           }
           repo_folder_seen.store(true, std::memory_order_relaxed);

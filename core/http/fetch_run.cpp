@@ -213,7 +213,7 @@ void FetchRun::start_file(std::size_t index) {
       }
     }
     try {
-      opened->kept = file->start();
+      opened->kept = file->start(opened->claim.first_attempt);
     } catch (const FileIoError& error) {
       opened->error = error;
     } catch (const std::exception& error) {

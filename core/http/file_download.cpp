@@ -21,10 +21,13 @@ FileDownload::FileDownload(const FileJob& job, const TransferSettings& settings)
 
 std::string FileDownload::what(const std::string& cause) const { return m_job.display_name + ": " + cause; }
 
-std::uint64_t FileDownload::start() {
+std::uint64_t FileDownload::start(bool first_attempt) {
   const bool small = single_range();
   if (small) {
     m_partial.set_sequential();  // one range (choose_range_size), written front to back
+  }
+  if (first_attempt) {
+    m_partial.set_first_attempt();
   }
   m_result.bytes_reused = m_partial.open(m_job.expected_size, m_job.expected_sha256);
   m_hashing = m_job.expected_sha256.has_value();

@@ -64,8 +64,8 @@ class FileDownload {
   bool single_range() const { return m_job.expected_size && *m_job.expected_size < 2 * k_min_range_size; }
 
   // Opens the partial file and plans the ranges; returns bytes kept from an earlier run.
-  // Throws FileIoError.
-  std::uint64_t start();
+  // `first_attempt`: as Claim::first_attempt. Throws FileIoError.
+  std::uint64_t start(bool first_attempt);
   // The first range that may be requested at `now`; nullptr if none (until the first answer
   // resolves redirects and size, only one request per file is in flight). Lowers `*wake` to
   // the time a waiting range becomes ready.

@@ -60,6 +60,9 @@ struct Claim {
   // Kept until the file has settled (in place, failed or cancelled), then released: the lock
   // other processes honour while the file is written.
   std::shared_ptr<const void> held;
+  // No download had claimed the file before (its lock was never taken): nothing of an earlier
+  // attempt is there to look for (PartialFile::set_first_attempt).
+  bool first_attempt = false;
 };
 
 // One file to bring into the cache.

@@ -94,8 +94,16 @@ std::uint64_t PartialFile::open(std::optional<std::uint64_t> size, const std::op
   }
   // Also a sidecar without its partial (a crash right after a discard): commit() removes it.
   // A plain stat: a path object would be made (and split into components) for every file.
-  struct stat sidecar {};
-  m_sidecar_may_exist = ::stat(m_sidecar.c_str(), &sidecar) == 0;
+  // Not on a first attempt whose partial is new: only a download that took the file's lock
+  // writes a sidecar. (Should one be there all the same, say after someone deleted the locks,
+  // it stays: a resume reads it only with its partial, where a partial that keeps a record
+  // replaces it when it opens and a sequential one keeps only what its length vouches for.)
+  if (m_first_attempt && m_fd >= 0) {
+    m_sidecar_may_exist = false;
+  } else {
+    struct stat sidecar {};
+    m_sidecar_may_exist = ::stat(m_sidecar.c_str(), &sidecar) == 0;
+  }
   if (m_fd < 0) {
     resume_existing(size, sha256);
   }

@@ -63,6 +63,10 @@ class PartialFile {
   // on disk is exactly what it holds and no sidecar is written for it. For a small file the
   // sidecar's create, rename and unlink cost more than the data.
   void set_sequential() { m_sequential = true; }
+  // Before open(): no earlier attempt at this file can have left anything, as no download took
+  // its lock before (FileLock::created_file). A partial created now has no sidecar to look for:
+  // for hundreds of files, looking cost a lookup each in a folder as large as the download.
+  void set_first_attempt() { m_first_attempt = true; }
 
   // The total size once known; reserves the disk blocks (so a full disk fails now, not at 97%).
   void set_size(std::uint64_t size);
@@ -103,6 +107,7 @@ class PartialFile {
   IntervalSet m_have;
   WritebackPacer m_writeback;
   bool m_sequential = false;
+  bool m_first_attempt = false;
   bool m_sidecar_may_exist = false;  // found at open() or written since: removing it costs an unlink
   std::optional<std::uint64_t> m_reserved;  // the size set_size() gave blocks to
 };

@@ -287,6 +287,21 @@ TEST_CASE("file lock: missing folders are made, and a file in their way is named
   }
 }
 
+TEST_CASE("file lock: says whether taking it created its file, which stays for the next holder") {
+  testing::TempDir dir;
+  const fs::path path = dir.path() / ".locks" / "models--a--b" / "blob.lock";
+  {
+    auto first = FileLock::acquire(path, std::chrono::seconds(1));
+    CHECK(first.created_file());
+    auto moved = std::move(first);
+    CHECK(moved.created_file());
+  }
+  CHECK(fs::is_regular_file(path));  // released, not removed, as huggingface_hub leaves its own
+  auto again = FileLock::try_acquire(path);
+  REQUIRE(again.has_value());
+  CHECK_FALSE(again->created_file());
+}
+
 TEST_CASE("shared locks: one lock per path while any handle lives, released with the last") {
   testing::TempDir dir;
   const fs::path repo_lock = dir.path() / ".lock" / "repo.lock";

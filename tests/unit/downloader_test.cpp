@@ -390,6 +390,32 @@ TEST_CASE("a first download re-checks under the locks: a file another process fi
   CHECK(cache::read_file(result.snapshot_dir / part) == w.repo.files.at(part));
 }
 
+TEST_CASE("a claim says whether anyone claimed the file before: only then may a partial of it be left") {
+  // Lock files stay after each release, and every download takes a file's lock before it
+  // writes the file: a claim that had to create the lock is the file's first attempt, and its
+  // partial looks for no record of an earlier one (PartialFile::set_first_attempt).
+  World w;
+  testing::serve_hf(w.client, w.transport, k_hf, w.repo);
+  auto downloader = w.downloader();
+  const cache::HfCache hf(w.settings.hf.cache);
+  std::vector<bool> expected{true, true};
+  SUBCASE("no download took either lock before") {}
+  SUBCASE("an earlier download left the second part's lock file, and the repo's folder") {
+    cache::FileLock::acquire(hf.lock_path(w.repo.id, testing::sha256_hex(w.repo.files.at(k_part2))),
+                             std::chrono::seconds(1));
+    fs::create_directories(hf.repo_dir(w.repo.id) / "blobs");
+    expected = {true, false};
+  }
+  SUBCASE("the lock file is there, but the repo's folder is not: nothing can be left") {
+    cache::FileLock::acquire(hf.lock_path(w.repo.id, testing::sha256_hex(w.repo.files.at(k_part1))),
+                             std::chrono::seconds(1));
+  }
+  RecordingObserver observer;
+  downloader.ensure(w.gguf_target("huggingface"), {}, observer);
+  CHECK(w.transport.fetched == std::vector<std::string>{k_part1, k_part2});
+  CHECK(w.transport.first_attempts == expected);
+}
+
 TEST_CASE("a lock held elsewhere fails its file alone, naming the lock, the others download and their locks are freed") {
   World w;
   testing::serve_hf(w.client, w.transport, k_hf, w.repo);

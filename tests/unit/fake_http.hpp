@@ -96,6 +96,7 @@ class FakeTransport final : public http::Transport {
   std::map<std::string, http::FileResult> failures;  // url -> forced result
   std::vector<http::FileJob> jobs;     // every job handed over
   std::vector<std::string> fetched;    // display names of the jobs whose claim asked for a transfer
+  std::vector<bool> first_attempts;    // of those jobs: whether their claim said no one claimed the file before
   bool run_after_commit = true;  // as the curl transport does; false: a transport without the hook
 
   std::vector<http::FileResult> fetch(std::span<const http::FileJob> batch, http::TransferObserver& observer) override {
@@ -124,6 +125,7 @@ class FakeTransport final : public http::Transport {
         continue;
       }
       fetched.push_back(job.display_name);
+      first_attempts.push_back(claim.first_attempt);
       observer.on_file_started(job, 0);
       if (auto failure = failures.find(job.request.url); failure != failures.end()) {
         result = failure->second;

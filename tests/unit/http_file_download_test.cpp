@@ -29,7 +29,7 @@ FileJob job_for(const fs::path& destination, const std::string& bytes) {
 // Starts `file` and answers its first request with 200 and the whole length, as a CDN does;
 // returns the request's task.
 RangeTask& answer_whole(FileDownload& file, std::uint64_t length) {
-  file.start();
+  file.start(false);
   auto wake = SteadyTime::max();
   RangeTask* task = file.next_ready(SteadyTime::clock::now(), &wake);
   REQUIRE(task != nullptr);

@@ -141,6 +141,38 @@ TEST_CASE("partial file: a sidecar left without its partial is ignored, then rem
   CHECK_FALSE(fs::exists(destination.string() + ".incomplete.json"));
 }
 
+TEST_CASE("partial file: a first attempt does not look for a sidecar next to a partial it creates") {
+  // Only a download that took the file's lock writes a sidecar; a first attempt took a lock
+  // no one had taken (FileLock::created_file), so it looks for none. One found anyway is left
+  // alone: neither read nor removed.
+  TempDir dir;
+  const auto destination = dir.path / "i";
+  const std::string sidecar = destination.string() + ".incomplete.json";
+  std::ofstream(sidecar) << nlohmann::json{{"version", 1}, {"size", 10}, {"sha256", nullptr}, {"have", {{0, 10}}}}.dump();
+  {
+    PartialFile partial(destination);
+    partial.set_sequential();
+    partial.set_first_attempt();
+    CHECK(partial.open(10, std::nullopt) == 0);
+    partial.write(0, "0123456789", 10);
+    partial.commit();
+  }
+  CHECK(fs::file_size(destination) == 10);
+  CHECK(fs::exists(sidecar));
+  // Next to a partial that was already there, a first attempt reads the sidecar as any other.
+  fs::remove(destination);
+  std::ofstream(destination.string() + ".incomplete") << "0123";
+  std::ofstream(sidecar) << nlohmann::json{{"version", 1}, {"size", 10}, {"sha256", nullptr}, {"have", {{0, 4}}}}.dump();
+  PartialFile partial(destination);
+  partial.set_sequential();
+  partial.set_first_attempt();
+  CHECK(partial.open(10, std::nullopt) == 4);
+  partial.write(4, "456789", 6);
+  partial.commit();
+  CHECK(fs::file_size(destination) == 10);
+  CHECK_FALSE(fs::exists(sidecar));
+}
+
 TEST_CASE("prefix hasher: the digest of nothing, before and after a reset") {
   PrefixHasher hasher;
   CHECK(hasher.hex_digest() == sha256_hex(""));
