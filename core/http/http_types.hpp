@@ -60,8 +60,8 @@ struct Claim {
   // Kept until the file has settled (in place, failed or cancelled), then released: the lock
   // other processes honour while the file is written.
   std::shared_ptr<const void> held;
-  // No download had claimed the file before (its lock was never taken): nothing of an earlier
-  // attempt is there to look for (PartialFile::set_first_attempt).
+  // No earlier attempt at the file can have left anything (its lock had never been taken, or
+  // the repo has no folder yet): there is nothing of one to look for (PartialFile::set_first_attempt).
   bool first_attempt = false;
 };
 
