@@ -10,6 +10,7 @@ import sys
 import tempfile
 import textwrap
 import unittest
+from pathlib import Path
 
 BENCH = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
                                      "bench"))
@@ -68,6 +69,15 @@ FAKE_XLAUNCH = textwrap.dedent('''\
     with open(os.path.join(storage, "refs", "main"), "w") as fh:
         fh.write(commit)
     ''')
+
+
+def bench_modules():
+    """The harness's own modules, for the tests that call into them."""
+    if BENCH not in sys.path:
+        sys.path.insert(0, BENCH)
+    import download_bench
+    import fakehub
+    return download_bench, fakehub
 
 
 @unittest.skipUnless(NGINX and shutil.which("aria2c") and shutil.which("curl")
@@ -158,10 +168,7 @@ class BenchHarnessTest(unittest.TestCase):
     def test_the_layout_floor_writes_huggingface_hubs_cache(self):
         # The floor is only a fair reference if it does what huggingface_hub's layout asks of a
         # client: a lock per blob, the blob under its hash, a relative link per file.
-        sys.path.insert(0, BENCH)
-        import download_bench
-        import fakehub
-        from pathlib import Path
+        download_bench, fakehub = bench_modules()
         root = Path(self.root)
         layout, why_not = download_bench.LayoutFloor.build(root)
         self.assertIsNone(why_not)
@@ -186,10 +193,7 @@ class BenchHarnessTest(unittest.TestCase):
 
     def test_the_report_sets_xlaunch_cpu_against_both_floors(self):
         # At the tests' scale every CPU time rounds to 0: the ratios are checked on made-up runs.
-        sys.path.insert(0, BENCH)
-        import download_bench
-        import fakehub
-        from pathlib import Path
+        download_bench, fakehub = bench_modules()
         repo = fakehub.ensure_repo(Path(self.root) / "data", "c", 3, 4096, log=lambda _: None)
 
         def run(wall, cpu):
