@@ -15,13 +15,13 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <string>
@@ -40,18 +40,17 @@ struct Entry {
   std::exit(1);
 }
 
+// Each folder once: a floor makes no call a client would not need.
 void make_folders(const std::string& folder, std::set<std::string>& made) {
-  if (folder.empty() || made.count(folder) != 0) {
+  if (folder.empty() || !made.insert(folder).second) {
     return;
   }
-  const auto slash = folder.find_last_of('/');
-  if (slash != std::string::npos && slash > 0) {
-    make_folders(folder.substr(0, slash), made);
-  }
-  if (::mkdir(folder.c_str(), 0755) != 0 && errno != EEXIST) {
+  std::error_code error;
+  std::filesystem::create_directories(folder, error);
+  if (error) {
+    errno = error.value();
     die("create folder", folder);
   }
-  made.insert(folder);
 }
 
 std::string parent_of(const std::string& path) {
@@ -145,8 +144,9 @@ int main(int argc, char** argv) {
       die("rename into place", blob);
     }
     const std::string link = snapshot + "/" + entry.path;
-    make_folders(parent_of(link), made);
-    link_folders.insert(parent_of(link));
+    const std::string folder = parent_of(link);
+    make_folders(folder, made);
+    link_folders.insert(folder);
     // One "../" per folder between the snapshot and the file, then up to the repo's folder.
     std::string target = "../../blobs/" + entry.blob;
     for (const char c : entry.path) {

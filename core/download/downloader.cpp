@@ -283,10 +283,11 @@ DownloadResult Downloader::ensure(const DownloadTarget& target, const DownloadOp
         http::Claim claim;
         const auto lock = locks.hold(layout.lock_path(model_id, file), timeout, cancel);
         claim.held = lock;
-        // A lock this claim created was never taken, and every download takes it before it
-        // writes (huggingface_hub too): no earlier attempt left a partial of the file or its
-        // record to look for. The file itself is still looked for below, as another download
-        // may have taken the new lock between its creation and our flock, and finished.
+        // A lock file this download had to create was never taken before, and every download
+        // takes the lock before it writes (huggingface_hub too): no earlier attempt left a
+        // partial of the file or its record to look for. The file itself is still looked for
+        // below, as another download may have taken the new lock between its creation and our
+        // flock, and finished.
         claim.first_attempt = lock->created_file();
         // While the repo is absent from the cache no one has the file (one stat for a first
         // download); after that, one while the blob is missing (CacheLayout::find_in_place).

@@ -71,15 +71,6 @@ FAKE_XLAUNCH = textwrap.dedent('''\
     ''')
 
 
-def bench_modules():
-    """The harness's own modules, for the tests that call into them."""
-    if BENCH not in sys.path:
-        sys.path.insert(0, BENCH)
-    import download_bench
-    import fakehub
-    return download_bench, fakehub
-
-
 @unittest.skipUnless(NGINX and shutil.which("aria2c") and shutil.which("curl")
                      and os.access("/usr/bin/time", os.X_OK),
                      "needs nginx, aria2c, curl and GNU time: scripts/install-deps.sh --test")
@@ -87,6 +78,14 @@ class BenchHarnessTest(unittest.TestCase):
     def setUp(self):
         self.root = tempfile.mkdtemp(prefix="xlaunch-bench-test-")
         self.addCleanup(shutil.rmtree, self.root, ignore_errors=True)
+
+    def bench_modules(self):
+        """The harness's own modules, for the tests that call into them."""
+        sys.path.insert(0, BENCH)
+        self.addCleanup(sys.path.remove, BENCH)
+        import download_bench
+        import fakehub
+        return download_bench, fakehub
 
     def fake_xlaunch(self, corrupt=False):
         os.makedirs(os.path.join(self.root, "bin"), exist_ok=True)
@@ -168,7 +167,7 @@ class BenchHarnessTest(unittest.TestCase):
     def test_the_layout_floor_writes_huggingface_hubs_cache(self):
         # The floor is only a fair reference if it does what huggingface_hub's layout asks of a
         # client: a lock per blob, the blob under its hash, a relative link per file.
-        download_bench, fakehub = bench_modules()
+        download_bench, fakehub = self.bench_modules()
         root = Path(self.root)
         layout, why_not = download_bench.LayoutFloor.build(root)
         self.assertIsNone(why_not)
@@ -193,7 +192,7 @@ class BenchHarnessTest(unittest.TestCase):
 
     def test_the_report_sets_xlaunch_cpu_against_both_floors(self):
         # At the tests' scale every CPU time rounds to 0: the ratios are checked on made-up runs.
-        download_bench, fakehub = bench_modules()
+        download_bench, fakehub = self.bench_modules()
         repo = fakehub.ensure_repo(Path(self.root) / "data", "c", 3, 4096, log=lambda _: None)
 
         def run(wall, cpu):
@@ -247,9 +246,7 @@ class BenchHarnessTest(unittest.TestCase):
         self.assertEqual(sorted(summary["curl"]["phases_ms"]), sorted(keys))
 
     def test_phases_come_from_the_requests_of_that_run_only(self):
-        sys.path.insert(0, BENCH)
-        self.addCleanup(sys.path.remove, BENCH)
-        import download_bench
+        download_bench, _ = self.bench_modules()
         lines = [
             "99.900 0.010 200 /cdn/c/aa/old",  # an earlier run's
             "100.020 0.005 200 /api/models/x/tree/abc?recursive=true",
@@ -266,9 +263,7 @@ class BenchHarnessTest(unittest.TestCase):
         self.assertIsNone(download_bench.phases_from_log(lines[:3], 100.0, 100.2, 100.25))
 
     def test_many_files_deleted_between_runs_come_with_a_warning(self):
-        sys.path.insert(0, BENCH)
-        self.addCleanup(sys.path.remove, BENCH)
-        import download_bench
+        download_bench, _ = self.bench_modules()
         self.assertIsNone(download_bench.deletion_note(502, 3 << 30, 4 << 30))
         note = download_bench.deletion_note(502, 3 << 30, 2 << 30)
         self.assertIn("502 output files were deleted before the next run", note)
