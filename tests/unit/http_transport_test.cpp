@@ -282,18 +282,33 @@ TEST_CASE("transport: a cancel lands the verified files waiting for the shared s
   server.add_file("slow.bin", slow);
   jobs.push_back(job_for(server, "slow.bin", slow, "/files/slow.bin?fault=slow"));
   std::atomic<bool> cancel{false};
-  std::atomic<int> verified{0};
-  SyncCounter counter;
-  // While the slow file still transfers, the small ones wait; the cancel comes once all are
-  // verified, so each either waits for the sync or is about to.
-  counter.on_covers = [&] {
-    if (++verified == 10) {
+  // While the slow file still transfers, the small ones wait. The cancel comes once all ten
+  // are verified, so each either waits for the sync or is about to, and once the slow file has
+  // started: it starts only when a connection is free, and when the small files held all eight
+  // and ended in one turn, the finishers could verify them all before the loop's next turn
+  // (seen once in CI, under a sanitizer). A file cancelled before it starts is never reported
+  // started or finished, and there would be no cancel in flight to test. Whichever of the
+  // eleven events comes last sends the cancel.
+  std::atomic<int> events{0};
+  const auto count_event = [&] {
+    if (++events == 11) {
       cancel.store(true);
     }
   };
+  SyncCounter counter;
+  counter.on_covers = count_event;
   auto settings = test_settings();
   settings.shared_sync = counter.ops();
-  RecordingObserver observer;
+  struct SlowStartWatcher final : RecordingObserver {
+    std::function<void()> on_slow_started;
+    void on_file_started(const FileJob& job, std::uint64_t kept) override {
+      RecordingObserver::on_file_started(job, kept);
+      if (job.display_name == "slow.bin") {
+        on_slow_started();
+      }
+    }
+  } observer;
+  observer.on_slow_started = count_event;
   auto transport = make_curl_transport(settings, &cancel);
   const auto results = transport->fetch(jobs, observer);
   for (std::size_t i = 0; i < 10; ++i) {
@@ -303,6 +318,7 @@ TEST_CASE("transport: a cancel lands the verified files waiting for the shared s
   }
   CHECK(results[10].status == FileStatus::cancelled);
   CHECK_FALSE(fs::exists(jobs[10].destination));
+  CHECK(observer.started.size() == jobs.size());
   CHECK(observer.finished.size() == jobs.size());
 }
 
