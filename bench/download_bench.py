@@ -162,6 +162,7 @@ def tail(path: Path, lines: int = 8) -> str:
 class Client:
     name = ""
     floor = False  # floors are reference costs, not competitors
+    peer = True  # a peer of xlaunch: counted in "vs best peer"
     writes = True  # a final `sync` is part of the time only for what writes files
 
     def command(self, repo: fakehub.Repo, server: fakehub.Server, out: Path, scratch: Path):
@@ -234,6 +235,7 @@ class XlaunchClient(Client):
         self.extra_args = extra_args
         self.name = name
         self.extra_env = extra_env or {}
+        self.peer = name == "xlaunch"  # another build or a variant is measured, not a peer
 
     def command(self, repo, server, out, scratch):
         catalog = scratch / "catalog.json"
@@ -328,16 +330,9 @@ class LayoutFloor(Client):
     @classmethod
     def build(cls, work: Path) -> tuple["LayoutFloor | None", str | None]:
         """(the floor, None), or (None, why it cannot be measured here)."""
-        compiler = shutil.which("c++") or shutil.which("g++")
-        if compiler is None:
-            return None, "no C++ compiler (c++ or g++) on PATH"
         binary = work / "hub_layout_copy"
-        res = subprocess.run([compiler, "-O2", "-std=c++20", "-o", str(binary), str(cls.SOURCE)],
-                             capture_output=True, text=True)
-        if res.returncode != 0:
-            last = (res.stderr.strip().splitlines() or ["no message"])[-1]
-            return None, f"{compiler} could not build {cls.SOURCE.name}: {last}"
-        return cls(binary), None
+        why_not = build_with_compiler(cls.SOURCE, binary, [])
+        return (None, why_not) if why_not else (cls(binary), None)
 
     def command(self, repo, server, out, scratch):
         manifest = scratch / "manifest.txt"
@@ -349,6 +344,56 @@ class LayoutFloor(Client):
     def expected(self, repo, out):
         snap = out / "hf" / "hub" / repo.cache_folder / "snapshots" / repo.commit
         return {f.path: snap / f.path for f in repo.files}
+
+
+def build_with_compiler(source: Path, binary: Path, libraries: list[str]) -> str | None:
+    """Builds a bench helper with the system's C++ compiler: None, or why it could not."""
+    compiler = shutil.which("c++") or shutil.which("g++")
+    if compiler is None:
+        return "no C++ compiler (c++ or g++) on PATH"
+    res = subprocess.run([compiler, "-O2", "-std=c++20", "-o", str(binary), str(source)]
+                         + libraries, capture_output=True, text=True)
+    if res.returncode != 0:
+        last = (res.stderr.strip().splitlines() or ["no message"])[-1]
+        return f"{compiler} could not build {source.name}: {last}"
+    return None
+
+
+class LeanClient(Client):
+    """bench/lean_client.cpp: a libcurl client fetching on one thread as curl does, that does
+    xlaunch's duties and nothing else: huggingface_hub's locks and partials, every file hashed
+    as it comes and checked, and on a second thread a syncfs per 64 verified files before
+    their renames and links. A reference, not a peer: its time against curl's is what those
+    duties cost a straightforward client."""
+    name = "reference: lean verifying client"
+    peer = False
+    SOURCE = Path(__file__).resolve().parent / "lean_client.cpp"
+
+    def __init__(self, binary: Path):
+        self.binary = binary
+
+    @classmethod
+    def build(cls, work: Path) -> tuple["LeanClient | None", str | None]:
+        """(the client, None), or (None, why it cannot run here)."""
+        binary = work / "lean_client"
+        why_not = build_with_compiler(cls.SOURCE, binary, ["-pthread", "-lcurl", "-lcrypto"])
+        return (None, why_not) if why_not else (cls(binary), None)
+
+    def command(self, repo, server, out, scratch):
+        manifest = scratch / "manifest.txt"
+        manifest.write_text("".join(
+            f"{server.resolve_url(repo, f.path)}\t{blob_name(f)}\t{f.path}\t{f.size}\t"
+            f"{f.sha256 if f.lfs else ''}\n" for f in repo.files))
+        hub = out / "hf" / "hub"
+        return [str(self.binary), str(manifest), str(hub / repo.cache_folder),
+                str(hub / ".locks" / repo.cache_folder), repo.commit], client_env()
+
+    def expected(self, repo, out):
+        snap = out / "hf" / "hub" / repo.cache_folder / "snapshots" / repo.commit
+        return {f.path: snap / f.path for f in repo.files}
+
+    def version(self):
+        return f"{self.SOURCE.name}, " + first_line(["curl-config", "--version"])
 
 
 class LoopbackFloor(Client):
@@ -472,11 +517,14 @@ def fmt_ratio(x):
 
 
 def report_scenario(sc: Scenario, repo: fakehub.Repo, names: list[str], floors: list[str],
-                    summary: dict, reps: int, scale: float) -> list[str]:
+                    summary: dict, reps: int, scale: float,
+                    references: tuple[str, ...] = ()) -> list[str]:
+    """The scenario's table and target checks. `names` are the clients, `references` those of
+    them that are not xlaunch's peers: they get ratios to the best peer, and are not one."""
     total = repo.total_bytes
     out = [f"### Scenario {sc.key}: {sc.title} at scale {scale:g}: {len(repo.files)} files, "
            f"{fakehub.human(total)}, {reps} reps", ""]
-    peers = {n: summary[n]["wall_s"] for n in names if summary.get(n)}
+    peers = {n: summary[n]["wall_s"] for n in names if summary.get(n) and n not in references}
     cpu_floor = layout_floor = None
     if summary.get(CopyFloor.name) and summary.get(HashFloor.name):
         cpu_floor = summary[CopyFloor.name]["cpu_s"] + summary[HashFloor.name]["cpu_s"]
@@ -493,8 +541,9 @@ def report_scenario(sc: Scenario, repo: fakehub.Repo, names: list[str], floors: 
         # Two xlaunch builds (--xlaunch-base) are measured against the peers, not each other.
         others = [w for m, w in peers.items()
                   if m != n and not (n.startswith("xlaunch") and m.startswith("xlaunch"))]
-        vs_peer = s["wall_s"] / min(others) if (others and n in peers) else None
-        vs_floor = s["cpu_s"] / cpu_floor if (cpu_floor and n in peers) else None
+        compared = n in peers or n in references
+        vs_peer = s["wall_s"] / min(others) if (others and compared) else None
+        vs_floor = s["cpu_s"] / cpu_floor if (cpu_floor and compared) else None
         s["vs_best_peer"], s["cpu_vs_floor"] = vs_peer, vs_floor
         out.append(
             f"| {n} | {s['wall_s']:.3f} | {s['wall_min_s']:.3f}-{s['wall_max_s']:.3f} "
@@ -549,8 +598,9 @@ def parse_args(argv):
     p.add_argument("--reps", type=int, default=5, help="repetitions per client (default 5)")
     p.add_argument("--scale", type=float, default=1.0,
                    help="multiply every file size (not the file counts) by this, e.g. 0.25")
-    p.add_argument("--clients", default="xlaunch,aria2c,curl",
-                   help="comma list of xlaunch, aria2c, curl (default all)")
+    p.add_argument("--clients", default="xlaunch,aria2c,curl,lean",
+                   help="comma list of xlaunch, aria2c, curl, lean (default all; lean is "
+                        "bench/lean_client.cpp, a reference rather than a peer)")
     p.add_argument("--no-floors", action="store_true", help="skip the floor measurements")
     p.add_argument("--xlaunch", default=os.environ.get("XLAUNCH", ""),
                    help="path of the xlaunch binary (default $XLAUNCH); skipped when unset")
@@ -587,7 +637,7 @@ def parse_args(argv):
         p.error(f"unknown scenario {bad}; pick from {','.join(SCENARIOS)}")
     args.scenarios = keys
     args.client_names = [c.strip() for c in args.clients.split(",") if c.strip()]
-    bad = [c for c in args.client_names if c not in ("xlaunch", "aria2c", "curl")]
+    bad = [c for c in args.client_names if c not in ("xlaunch", "aria2c", "curl", "lean")]
     if bad:
         p.error(f"unknown client {bad}")
     if args.reps < 1 or args.scale <= 0:
@@ -604,7 +654,7 @@ def parse_args(argv):
     return args
 
 
-def build_clients(args) -> list[Client]:
+def build_clients(args, work: Path, log) -> list[Client]:
     clients: list[Client] = []
     for name in args.client_names:
         if name == "xlaunch":
@@ -628,6 +678,12 @@ def build_clients(args) -> list[Client]:
             clients.append(Aria2())
         elif name == "curl":
             clients.append(Curl())
+        elif name == "lean":
+            lean, why_not = LeanClient.build(work)
+            if why_not:
+                log(f"skipping the client {LeanClient.name}: {why_not}")
+            else:
+                clients.append(lean)
     return clients
 
 
@@ -787,7 +843,7 @@ def main(argv=None) -> int:
     def log(msg):
         print(f"[{time.time() - started:7.1f}s] {msg}", flush=True)
 
-    clients = build_clients(args)
+    clients = build_clients(args, work, log)
     if not clients:
         raise SystemExit("no client to run")
     info = machine_info(work, clients, args.nginx)
@@ -810,7 +866,7 @@ def main(argv=None) -> int:
             repo = res["repo"]
             lines += report_scenario(sc, repo, [c.name for c in clients],
                                      [f.name for f in floors], res["summary"], args.reps,
-                                     args.scale)
+                                     args.scale, tuple(c.name for c in clients if not c.peer))
             if res["note"]:
                 lines += [f"- warning: {res['note']}", ""]
             results["scenarios"][key] = {
@@ -834,7 +890,10 @@ def main(argv=None) -> int:
         "copied into huggingface_hub's cache layout + sync (bench/hub_layout_copy.cpp: per file a "
         "lock file, a partial, a rename and a snapshot link); curl reading every file over "
         "loopback into /dev/null; `openssl dgst -sha256` of the data. CPU vs floor = client CPU "
-        "/ (cp CPU + sha256 CPU). CPU, RSS and context switches from GNU "
+        "/ (cp CPU + sha256 CPU). The reference client, not a peer (bench/lean_client.cpp): "
+        "one thread fetching as curl does, with xlaunch's duties (locks, partials, every file "
+        "hashed and checked) and a second one syncing, renaming and linking the verified files "
+        "64 at a time. CPU, RSS and context switches from GNU "
         f"time (CPU in 10 ms steps); load average at start {info['loadavg_at_start'][0]:.2f}.",
         ""]
     print()

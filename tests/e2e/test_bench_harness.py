@@ -117,8 +117,9 @@ class BenchHarnessTest(unittest.TestCase):
         self.assertEqual(completed.returncode, 0, msg)
         self.assertEqual(sorted(results["scenarios"]), ["a", "b"])
         counts = {"a": 16 + 2, "b": 1 + 1}  # weights + config (+ index)
-        names = {"xlaunch", "aria2c", "curl", "floor: cp+sync", "floor: hub layout+sync",
-                 "floor: loopback read", "floor: sha256"}
+        names = {"xlaunch", "aria2c", "curl", "reference: lean verifying client",
+                 "floor: cp+sync", "floor: hub layout+sync", "floor: loopback read",
+                 "floor: sha256"}
         for key, scenario in results["scenarios"].items():
             self.assertEqual(scenario["files"], counts[key])
             self.assertEqual(set(scenario["summary"]), names)
@@ -189,6 +190,74 @@ class BenchHarnessTest(unittest.TestCase):
             self.assertTrue((locks / (blob + ".lock")).is_file(), f.path)
         self.assertEqual(sorted(p.name for p in (storage / "blobs").iterdir()),
                          sorted(download_bench.blob_name(f) for f in repo.files))
+
+    def lean_client_run(self, corrupt_path=None):
+        """Builds bench/lean_client.cpp and runs it once against a 3-file repo on the harness's
+        own nginx; `corrupt_path` gets a wrong sha256 in its manifest. (the completed process,
+        the repo, the output dir)."""
+        download_bench, fakehub = self.bench_modules()
+        root = Path(self.root)
+        lean, why_not = download_bench.LeanClient.build(root)
+        self.assertIsNone(why_not)
+        repo = fakehub.ensure_repo(root / "data", "c", 3, 70000, log=lambda _: None)
+        out, scratch = root / "out", root / "scratch"
+        out.mkdir()
+        scratch.mkdir()
+        with fakehub.Server(NGINX, [repo], root / "nginx") as server:
+            argv, env = lean.command(repo, server, out, scratch)
+            if corrupt_path:
+                manifest = scratch / "manifest.txt"
+                lines = manifest.read_text().splitlines()
+                lines = [line.rsplit("\t", 1)[0] + "\t" + "0" * 64
+                         if line.split("\t")[2] == corrupt_path else line for line in lines]
+                manifest.write_text("\n".join(lines) + "\n")
+            completed = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
+        return completed, repo, out
+
+    def test_the_lean_reference_client_downloads_into_huggingface_hubs_cache(self):
+        # A reference is only fair if it does xlaunch's duties: the hub's layout, every file
+        # fetched through the hub's redirect and checked.
+        download_bench, _ = self.bench_modules()
+        completed, repo, out = self.lean_client_run()
+        self.assertEqual(completed.returncode, 0, completed.stderr)
+        lean = download_bench.LeanClient(Path("unused"))
+        self.assertIsNone(download_bench.verify(lean.expected(repo, out), repo))
+        storage = out / "hf" / "hub" / repo.cache_folder
+        locks = out / "hf" / "hub" / ".locks" / repo.cache_folder
+        self.assertTrue(any(not f.lfs for f in repo.files), "no git blob to check by its sha1")
+        for f in repo.files:
+            blob = download_bench.blob_name(f)
+            link = storage / "snapshots" / repo.commit / f.path
+            self.assertEqual(os.readlink(link),
+                             "../" * f.path.count("/") + "../../blobs/" + blob)
+            self.assertTrue((locks / (blob + ".lock")).is_file(), f.path)
+        self.assertEqual(sorted(p.name for p in (storage / "blobs").iterdir()),
+                         sorted(download_bench.blob_name(f) for f in repo.files))
+
+    def test_the_lean_reference_client_refuses_a_file_whose_hash_differs(self):
+        download_bench, _ = self.bench_modules()
+        completed, repo, out = self.lean_client_run(corrupt_path="model-00002-of-00003.safetensors")
+        self.assertEqual(completed.returncode, 1, completed.stderr)
+        self.assertIn("model-00002-of-00003.safetensors: hash mismatch", completed.stderr)
+        blobs = out / "hf" / "hub" / repo.cache_folder / "blobs"
+        self.assertEqual([p.name for p in blobs.iterdir() if not p.name.endswith(".incomplete")],
+                         [], "a file took its final name before every file was verified")
+
+    def test_the_report_compares_a_reference_without_making_it_a_peer(self):
+        download_bench, fakehub = self.bench_modules()
+        repo = fakehub.ensure_repo(Path(self.root) / "data", "c", 3, 4096, log=lambda _: None)
+
+        def run(wall):
+            return {"wall_s": wall, "wall_min_s": wall, "wall_max_s": wall, "cpu_s": 0.1,
+                    "switches": 1, "peak_rss_bytes": 1 << 20, "ok_runs": 1, "runs": 1}
+        lean = "reference: lean verifying client"
+        summary = {"xlaunch": run(0.3), "curl": run(0.2), lean: run(0.1)}
+        text = "\n".join(download_bench.report_scenario(
+            download_bench.SCENARIOS["c"], repo, ["xlaunch", "curl", lean], [], summary, 1, 1.0,
+            references=(lean,)))
+        self.assertIn("xlaunch target wall <= 1.0x best peer: MISSED (1.50x)", text)
+        self.assertAlmostEqual(summary[lean]["vs_best_peer"], 0.5)
+        self.assertAlmostEqual(summary["curl"]["vs_best_peer"], 0.2 / 0.3)  # not 0.2 / 0.1
 
     def test_the_report_sets_xlaunch_cpu_against_both_floors(self):
         # At the tests' scale every CPU time rounds to 0: the ratios are checked on made-up runs.
