@@ -315,37 +315,6 @@ class CopyFloor(Client):
         return ["cp", "-r", str(repo.files_dir) + "/.", str(out)], client_env()
 
 
-class LayoutFloor(Client):
-    """The files copied into huggingface_hub's cache layout by bench/hub_layout_copy.cpp: per file
-    a lock file created and taken, a partial created, the bytes copied, then after one syncfs a
-    rename and a snapshot link. What the layout costs any client that writes it, without any
-    of a download's work; it is built with the system's C++ compiler for each bench run."""
-    name = "floor: hub layout+sync"
-    floor = True
-    SOURCE = Path(__file__).resolve().parent / "hub_layout_copy.cpp"
-
-    def __init__(self, binary: Path):
-        self.binary = binary
-
-    @classmethod
-    def build(cls, work: Path) -> tuple["LayoutFloor | None", str | None]:
-        """(the floor, None), or (None, why it cannot be measured here)."""
-        binary = work / "hub_layout_copy"
-        why_not = build_with_compiler(cls.SOURCE, binary, [])
-        return (None, why_not) if why_not else (cls(binary), None)
-
-    def command(self, repo, server, out, scratch):
-        manifest = scratch / "manifest.txt"
-        manifest.write_text("".join(f"{blob_name(f)}\t{f.path}\n" for f in repo.files))
-        hub = out / "hf" / "hub"
-        return [str(self.binary), str(manifest), str(repo.files_dir), str(hub / repo.cache_folder),
-                str(hub / ".locks" / repo.cache_folder), repo.commit], client_env()
-
-    def expected(self, repo, out):
-        snap = out / "hf" / "hub" / repo.cache_folder / "snapshots" / repo.commit
-        return {f.path: snap / f.path for f in repo.files}
-
-
 def build_with_compiler(source: Path, binary: Path, libraries: list[str]) -> str | None:
     """Builds a bench helper with the system's C++ compiler: None, or why it could not."""
     compiler = shutil.which("c++") or shutil.which("g++")
@@ -359,7 +328,45 @@ def build_with_compiler(source: Path, binary: Path, libraries: list[str]) -> str
     return None
 
 
-class LeanClient(Client):
+class BuiltHubCacheWriter(Client):
+    """A program of bench/, built with the system's C++ compiler for each bench run, that writes
+    the files into huggingface_hub's cache in the output dir."""
+    SOURCE: Path
+    LIBRARIES: list[str] = []
+
+    def __init__(self, binary: Path):
+        self.binary = binary
+
+    @classmethod
+    def build(cls, work: Path):
+        """(the client, None), or (None, why it cannot run here)."""
+        binary = work / cls.SOURCE.stem
+        why_not = build_with_compiler(cls.SOURCE, binary, cls.LIBRARIES)
+        return (None, why_not) if why_not else (cls(binary), None)
+
+    def expected(self, repo, out):
+        snap = out / "hf" / "hub" / repo.cache_folder / "snapshots" / repo.commit
+        return {f.path: snap / f.path for f in repo.files}
+
+
+class LayoutFloor(BuiltHubCacheWriter):
+    """The files copied into huggingface_hub's cache layout by bench/hub_layout_copy.cpp: per file
+    a lock file created and taken, a partial created, the bytes copied, then after one syncfs a
+    rename and a snapshot link. What the layout costs any client that writes it, without any
+    of a download's work."""
+    name = "floor: hub layout+sync"
+    floor = True
+    SOURCE = Path(__file__).resolve().parent / "hub_layout_copy.cpp"
+
+    def command(self, repo, server, out, scratch):
+        manifest = scratch / "manifest.txt"
+        manifest.write_text("".join(f"{blob_name(f)}\t{f.path}\n" for f in repo.files))
+        hub = out / "hf" / "hub"
+        return [str(self.binary), str(manifest), str(repo.files_dir), str(hub / repo.cache_folder),
+                str(hub / ".locks" / repo.cache_folder), repo.commit], client_env()
+
+
+class LeanClient(BuiltHubCacheWriter):
     """bench/lean_client.cpp: a libcurl client fetching on one thread as curl does, that does
     xlaunch's duties and nothing else: huggingface_hub's locks and partials, every file hashed
     as it comes and checked, and on a second thread a syncfs per 64 verified files before
@@ -368,16 +375,7 @@ class LeanClient(Client):
     name = "reference: lean verifying client"
     peer = False
     SOURCE = Path(__file__).resolve().parent / "lean_client.cpp"
-
-    def __init__(self, binary: Path):
-        self.binary = binary
-
-    @classmethod
-    def build(cls, work: Path) -> tuple["LeanClient | None", str | None]:
-        """(the client, None), or (None, why it cannot run here)."""
-        binary = work / "lean_client"
-        why_not = build_with_compiler(cls.SOURCE, binary, ["-pthread", "-lcurl", "-lcrypto"])
-        return (None, why_not) if why_not else (cls(binary), None)
+    LIBRARIES = ["-pthread", "-lcurl", "-lcrypto"]
 
     def command(self, repo, server, out, scratch):
         manifest = scratch / "manifest.txt"
@@ -387,10 +385,6 @@ class LeanClient(Client):
         hub = out / "hf" / "hub"
         return [str(self.binary), str(manifest), str(hub / repo.cache_folder),
                 str(hub / ".locks" / repo.cache_folder), repo.commit], client_env()
-
-    def expected(self, repo, out):
-        snap = out / "hf" / "hub" / repo.cache_folder / "snapshots" / repo.commit
-        return {f.path: snap / f.path for f in repo.files}
 
     def version(self):
         return f"{self.SOURCE.name}, " + first_line(["curl-config", "--version"])
