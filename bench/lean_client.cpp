@@ -60,14 +60,15 @@ struct Entry {
   bool write_failed = false;
 };
 
+// Either thread may fail: _Exit ends the process without running destructors under the other.
 [[noreturn]] void die(const std::string& what, const std::string& path) {
   std::fprintf(stderr, "lean_client: cannot %s %s: %s\n", what.c_str(), path.c_str(), std::strerror(errno));
-  std::exit(1);
+  std::_Exit(1);
 }
 
 [[noreturn]] void fail(const std::string& path, const std::string& why) {
   std::fprintf(stderr, "lean_client: %s: %s\n", path.c_str(), why.c_str());
-  std::exit(1);
+  std::_Exit(1);
 }
 
 std::vector<Entry> read_manifest(const char* file) {
