@@ -239,9 +239,11 @@ class BenchHarnessTest(unittest.TestCase):
         completed, repo, out = self.lean_client_run(corrupt_path="model-00002-of-00003.safetensors")
         self.assertEqual(completed.returncode, 1, completed.stderr)
         self.assertIn("model-00002-of-00003.safetensors: hash mismatch", completed.stderr)
-        blobs = out / "hf" / "hub" / repo.cache_folder / "blobs"
-        self.assertEqual([p.name for p in blobs.iterdir() if not p.name.endswith(".incomplete")],
-                         [], "a file took its final name before every file was verified")
+        storage = out / "hf" / "hub" / repo.cache_folder
+        bad = next(f for f in repo.files if f.path == "model-00002-of-00003.safetensors")
+        self.assertFalse((storage / "blobs" / download_bench.blob_name(bad)).exists(),
+                         "the file whose hash differs took its final name")
+        self.assertFalse(os.path.lexists(storage / "snapshots" / repo.commit / bad.path))
 
     def test_the_report_compares_a_reference_without_making_it_a_peer(self):
         download_bench, fakehub = self.bench_modules()
