@@ -532,12 +532,13 @@ def report_scenario(sc: Scenario, repo: fakehub.Repo, names: list[str], floors: 
         if s is None:
             out.append(f"| {n} | failed | | | | | | | | 0/{reps} |")
             continue
-        # Two xlaunch builds (--xlaunch-base) are measured against the peers, not each other.
+        # Every client, peer or reference, is measured against the peers; another build or a
+        # variant of xlaunch (never a peer) is not measured against xlaunch itself.
         others = [w for m, w in peers.items()
                   if m != n and not (n.startswith("xlaunch") and m.startswith("xlaunch"))]
-        compared = n in peers or n in references
-        vs_peer = s["wall_s"] / min(others) if (others and compared) else None
-        vs_floor = s["cpu_s"] / cpu_floor if (cpu_floor and compared) else None
+        client = n in names
+        vs_peer = s["wall_s"] / min(others) if (others and client) else None
+        vs_floor = s["cpu_s"] / cpu_floor if (cpu_floor and client) else None
         s["vs_best_peer"], s["cpu_vs_floor"] = vs_peer, vs_floor
         out.append(
             f"| {n} | {s['wall_s']:.3f} | {s['wall_min_s']:.3f}-{s['wall_max_s']:.3f} "

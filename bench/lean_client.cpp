@@ -57,7 +57,7 @@ struct Entry {
   int out = -1;
   std::uint64_t received = 0;
   EVP_MD_CTX* digest = nullptr;
-  bool write_failed = false;
+  int write_error = 0;  // errno of a failed write, which ends the transfer
 };
 
 // Either thread may fail: _Exit ends the process without running destructors under the other.
@@ -142,8 +142,8 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
   for (size_t done = 0; done < length;) {
     const ssize_t put = ::write(entry->out, data + done, length - done);
     if (put < 0) {
-      entry->write_failed = true;
-      return 0;  // libcurl ends the transfer with CURLE_WRITE_ERROR
+      entry->write_error = errno;  // kept: errno is long overwritten when the loop reports it
+      return 0;                    // libcurl ends the transfer with CURLE_WRITE_ERROR
     }
     done += static_cast<size_t>(put);
   }
@@ -325,7 +325,8 @@ int main(int argc, char** argv) {
       char* user = nullptr;
       curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &user);
       Entry& entry = *reinterpret_cast<Entry*>(user);
-      if (entry.write_failed) {
+      if (entry.write_error != 0) {
+        errno = entry.write_error;
         die("write", blobs + "/" + entry.blob + ".incomplete");
       }
       if (message->data.result != CURLE_OK) {
