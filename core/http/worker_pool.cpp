@@ -27,7 +27,8 @@ WorkerPool::~WorkerPool() {
     std::lock_guard lock(m_mutex);
     m_stopping = true;
   }
-  m_job_ready.notify_all();
+  // Every worker waits on its own token; unused tokens are harmless once the workers are gone.
+  m_wake_workers.release(static_cast<std::ptrdiff_t>(m_workers.size()));
   for (auto& worker : m_workers) {
     worker.join();
   }
@@ -55,7 +56,7 @@ void WorkerPool::submit(std::size_t index, std::function<void()> job, Start star
     m_queue.emplace_back(index, std::move(job));
   }
   if (wake) {
-    m_job_ready.notify_one();
+    m_wake_workers.release();
   }
 }
 
@@ -93,9 +94,13 @@ void WorkerPool::work() {
   std::unique_lock lock(m_mutex);
   while (true) {
     // The queue drains before the workers stop, so no submitted file is left half-finished.
-    ++m_waiting;
-    m_job_ready.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
-    --m_waiting;
+    while (!m_stopping && m_queue.empty()) {
+      ++m_waiting;
+      lock.unlock();
+      m_wake_workers.acquire();
+      lock.lock();
+      --m_waiting;
+    }
     if (m_queue.empty()) {
       return;
     }
