@@ -28,7 +28,7 @@ WorkerPool::~WorkerPool() {
     m_stopping = true;
   }
   // Every worker waits on its own token; unused tokens are harmless once the workers are gone.
-  m_wake_workers.release(static_cast<std::ptrdiff_t>(m_workers.size()));
+  m_wake_workers.release(m_workers.size());
   for (auto& worker : m_workers) {
     worker.join();
   }

@@ -16,11 +16,12 @@
 #include <deque>
 #include <functional>
 #include <mutex>
-#include <semaphore>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
+
+#include "core/util/wake_semaphore.hpp"
 
 namespace xl::http {
 
@@ -68,13 +69,10 @@ class WorkerPool {
   const std::string m_name;
   std::size_t m_waiting = 0;  // started workers waiting for a job
   std::mutex m_mutex;
-  // Wakes the workers: one token per job that asked for a worker (and one per worker to stop).
-  // Not a condition variable: glibc's pthread_cond_signal can block the signalling thread until
-  // the waiters it woke earlier have run, and those are the niced workers, behind the loop on
-  // a busy machine. Scenario c of bench/run.sh: the loop's thread was off the CPU for 10.7 ms
-  // of a 0.2 s run inside notify_one. A semaphore's release never waits. A token whose job a
-  // busy worker took first only makes a waiting worker look at an empty queue once.
-  std::counting_semaphore<> m_wake_workers{0};
+  // Wakes the workers: one token per job that asked for a worker, and one per worker to stop.
+  // A token whose job a busy worker took first only makes a waiting worker look at an empty
+  // queue once. (Why not a condition variable: wake_semaphore.hpp.)
+  WakeSemaphore m_wake_workers;
   std::condition_variable m_idle;  // signalled by the workers, waited on by wait_idle()
   std::deque<std::pair<std::size_t, std::function<void()>>> m_queue;
   std::vector<std::size_t> m_finished;
