@@ -31,8 +31,9 @@ constexpr int k_finisher_nice = 10;
 // Opening is one create (and a block reservation) after another in the same folders, which the
 // filesystem serializes anyway: one thread keeps well ahead of the loop, and opens in job order.
 constexpr std::size_t k_opener_threads = 1;
-// Files with the opener at once. A few hide the wake-up latency between the opener and the loop;
-// more would only create partials early.
+// Files the idle connections may have with the opener at once. A few hide the wake-up latency
+// between the opener and the loop; more would only create partials early. (Small files are
+// also opened ahead of any idle connection: open_small_files_ahead.)
 constexpr std::size_t k_max_opening = 4;
 // Files waiting for a finisher that may hold their last bytes in memory for it to write and
 // hash (FileDownload::take_tail, keep_written_tail), each at most one write batch (256 KiB):
@@ -63,6 +64,7 @@ FetchRun::FetchRun(const TransferSettings& settings, const std::atomic<bool>* ca
   m_opened.resize(jobs.size());
   m_verified_awaiting_sync.assign(jobs.size(), 0);
   m_committing.assign(jobs.size(), 0);
+  m_awaiting_connection.assign(jobs.size(), 0);
   // curl_multi_wakeup may be called from any thread: it ends the loop's poll early. One
   // wake-up per turn is enough, as the loop takes back every finished job when it wakes: for
   // 500 small files, a wake-up per job was a thousand writes to curl's wake-up socket, most of
@@ -153,7 +155,8 @@ bool FetchRun::all_finished() const {
 }
 
 void FetchRun::dispatch(Clock::time_point now, Clock::time_point* wake) {
-  while (static_cast<int>(m_active.size()) < std::max(m_settings.max_connections, 1)) {
+  const auto connections = static_cast<std::size_t>(std::max(m_settings.max_connections, 1));
+  while (m_active.size() < connections) {
     RangeTask* task = nullptr;
     std::size_t index = 0;
     for (index = m_first_open; index < m_next_start && task == nullptr; ++index) {
@@ -167,16 +170,28 @@ void FetchRun::dispatch(Clock::time_point now, Clock::time_point* wake) {
       launch(index, *task, file.url(), file.headers(), 0, {file.url()});
       continue;
     }
-    if (m_next_start >= m_files.size() || open_files() >= 4 * static_cast<std::size_t>(m_settings.max_connections)) {
-      return;
+    if (m_next_start >= m_files.size() || open_files() >= 4 * connections) {
+      break;
     }
     // Each idle connection asks for one more file. A large file alone may fill every connection
     // with its ranges, so it is opened only when the opener has nothing else in hand.
-    const auto idle = static_cast<std::size_t>(std::max(m_settings.max_connections, 1)) - m_active.size();
+    const std::size_t idle = connections - m_active.size();
     if (m_opening_count >= std::min(idle, k_max_opening) ||
         (m_opening_count > 0 && !file_at(m_next_start).single_range())) {
-      return;
+      break;
     }
+    start_file(m_next_start++);
+  }
+  open_small_files_ahead(connections);
+}
+
+void FetchRun::open_small_files_ahead(std::size_t connections) {
+  // Up to one small file per connection is opened before any connection is free for it: a
+  // turn of the loop may free many connections at once, and each would otherwise wait for
+  // the opener (a wake-up, a lock, a create, a wake-up back) before its next request. Large
+  // files are left to the idle connections above, as each of them brings ranges for several.
+  while (m_next_start < m_files.size() && m_opening_count + m_awaiting_connection_count < connections &&
+         open_files() < 4 * connections && file_at(m_next_start).single_range()) {
     start_file(m_next_start++);
   }
 }
@@ -253,7 +268,10 @@ void FetchRun::file_started(std::size_t index) {
   m_observer.on_file_started(file.job(), m_opened[index].kept);
   if (file.complete()) {
     finish(index);
+    return;
   }
+  m_awaiting_connection[index] = 1;
+  ++m_awaiting_connection_count;
 }
 
 void FetchRun::launch(std::size_t index, RangeTask& task, std::string url, Headers headers, int hops,
@@ -278,6 +296,7 @@ void FetchRun::launch(std::size_t index, RangeTask& task, std::string url, Heade
   curl_multi_add_handle(m_multi, handle);
   exchange->file->mark_in_flight(task);
   m_active.emplace(handle, std::move(exchange));
+  settle_awaiting_connection(index);
 }
 
 std::unique_ptr<Exchange> FetchRun::release(CURL* handle) {
@@ -534,9 +553,17 @@ void FetchRun::settle_finishing() {
   }
 }
 
+void FetchRun::settle_awaiting_connection(std::size_t index) {
+  if (m_awaiting_connection[index] != 0) {
+    m_awaiting_connection[index] = 0;
+    --m_awaiting_connection_count;
+  }
+}
+
 void FetchRun::report_finished(std::size_t index) {
   m_finished_count += m_state[index] == FileState::finished ? 0 : 1;
   m_state[index] = FileState::finished;
+  settle_awaiting_connection(index);
   // The file has settled (in place, failed or cancelled): what its claim took, e.g. its lock,
   // is let go now, not at the end of the run, so a process waiting for it never waits on us
   // for anything else.

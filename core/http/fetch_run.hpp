@@ -52,6 +52,9 @@ class FetchRun {
   bool in_loop_hands(std::size_t index) const;
   void dispatch(Clock::time_point now, Clock::time_point* wake);
   std::size_t open_files();
+  // Starts small files, in job order, until as many are opening or opened and waiting for a
+  // connection as there are connections.
+  void open_small_files_ahead(std::size_t connections);
   void start_file(std::size_t index);
   // The files the opener is done with, now transferring (file_started may still fail them).
   std::vector<std::size_t> take_opened();
@@ -83,6 +86,8 @@ class FetchRun {
   // Waits until no file is with a finisher or the syncer; those waiting for a shared sync are
   // fsynced and committed one by one.
   void settle_finishing();
+  // The file no longer waits for its first request (it was sent, or the file settled).
+  void settle_awaiting_connection(std::size_t index);
   void report_finished(std::size_t index);
   void flush_progress(std::size_t index);
   void flush_progress(Clock::time_point now);
@@ -106,6 +111,10 @@ class FetchRun {
   std::size_t m_finished_count = 0;  // files reported finished
   std::map<CURL*, std::unique_ptr<Exchange>> m_active;
   std::size_t m_opening_count = 0;  // files in state opening
+  // Per file: opened and transferring, its first request not sent yet (a connection will take
+  // it); and how many files are so.
+  std::vector<unsigned char> m_awaiting_connection;
+  std::size_t m_awaiting_connection_count = 0;
   struct Opened {
     Claim claim;                         // held until the file is reported finished
     std::uint64_t kept = 0;              // bytes reused from an earlier run
