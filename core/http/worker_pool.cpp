@@ -27,7 +27,8 @@ WorkerPool::~WorkerPool() {
     std::lock_guard lock(m_mutex);
     m_stopping = true;
   }
-  // Every worker waits on its own token; unused tokens are harmless once the workers are gone.
+  // A token per worker: each one asleep wakes, sees m_stopping, and returns once the queue is
+  // empty. Tokens left over are harmless once the workers are gone.
   m_wake_workers.release(m_workers.size());
   for (auto& worker : m_workers) {
     worker.join();
