@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/util/wake_semaphore.hpp"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+using xl::WakeSemaphore;
+
+TEST_CASE("wake semaphore: tokens released before anyone waits are kept, one per acquire") {
+  WakeSemaphore semaphore;
+  semaphore.release(2);
+  std::atomic<int> taken{0};
+  std::thread taker([&] {
+    semaphore.acquire();
+    ++taken;
+    semaphore.acquire();
+    ++taken;
+    semaphore.acquire();  // the third waits for the token released below
+    ++taken;
+  });
+  for (int i = 0; i < 400 && taken < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  CHECK(taken == 2);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK(taken == 2);  // no token, no return
+  semaphore.release();
+  taker.join();
+  CHECK(taken == 3);
+}
+
+TEST_CASE("wake semaphore: release(n) wakes n sleeping threads") {
+  WakeSemaphore semaphore;
+  std::atomic<int> woken{0};
+  std::thread first([&] {
+    semaphore.acquire();
+    ++woken;
+  });
+  std::thread second([&] {
+    semaphore.acquire();
+    ++woken;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  CHECK(woken == 0);
+  semaphore.release(2);
+  first.join();
+  second.join();
+  CHECK(woken == 2);
+}
