@@ -296,7 +296,7 @@ void FetchRun::launch(std::size_t index, RangeTask& task, std::string url, Heade
   curl_multi_add_handle(m_multi, handle);
   exchange->file->mark_in_flight(task);
   m_active.emplace(handle, std::move(exchange));
-  settle_awaiting_connection(index);
+  stop_awaiting_connection(index);
 }
 
 std::unique_ptr<Exchange> FetchRun::release(CURL* handle) {
@@ -553,7 +553,7 @@ void FetchRun::settle_finishing() {
   }
 }
 
-void FetchRun::settle_awaiting_connection(std::size_t index) {
+void FetchRun::stop_awaiting_connection(std::size_t index) {
   if (m_awaiting_connection[index] != 0) {
     m_awaiting_connection[index] = 0;
     --m_awaiting_connection_count;
@@ -563,7 +563,7 @@ void FetchRun::settle_awaiting_connection(std::size_t index) {
 void FetchRun::report_finished(std::size_t index) {
   m_finished_count += m_state[index] == FileState::finished ? 0 : 1;
   m_state[index] = FileState::finished;
-  settle_awaiting_connection(index);
+  stop_awaiting_connection(index);
   // The file has settled (in place, failed or cancelled): what its claim took, e.g. its lock,
   // is let go now, not at the end of the run, so a process waiting for it never waits on us
   // for anything else.

@@ -55,6 +55,9 @@ class FetchRun {
   // Starts small files, in job order, until as many are opening or opened and waiting for a
   // connection as there are connections.
   void open_small_files_ahead(std::size_t connections);
+  // The file no longer waits for its first request: it was sent, or the file settled. (Only
+  // bookkeeping: unlike settle_finishing, it never waits.)
+  void stop_awaiting_connection(std::size_t index);
   void start_file(std::size_t index);
   // The files the opener is done with, now transferring (file_started may still fail them).
   std::vector<std::size_t> take_opened();
@@ -86,8 +89,6 @@ class FetchRun {
   // Waits until no file is with a finisher or the syncer; those waiting for a shared sync are
   // fsynced and committed one by one.
   void settle_finishing();
-  // The file no longer waits for its first request (it was sent, or the file settled).
-  void settle_awaiting_connection(std::size_t index);
   void report_finished(std::size_t index);
   void flush_progress(std::size_t index);
   void flush_progress(Clock::time_point now);

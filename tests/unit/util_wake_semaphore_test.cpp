@@ -28,8 +28,14 @@ TEST_CASE("wake semaphore: tokens released before anyone waits are kept, one per
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   CHECK(taken == 2);  // no token, no return
   semaphore.release();
-  taker.join();
+  for (int i = 0; i < 400 && taken < 3; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   CHECK(taken == 3);
+  if (taken < 3) {
+    semaphore.release(3);  // a failure is reported, not a test that hangs on join
+  }
+  taker.join();
 }
 
 TEST_CASE("wake semaphore: release(n) wakes n sleeping threads") {
@@ -46,7 +52,13 @@ TEST_CASE("wake semaphore: release(n) wakes n sleeping threads") {
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   CHECK(woken == 0);
   semaphore.release(2);
+  for (int i = 0; i < 400 && woken < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  CHECK(woken == 2);
+  if (woken < 2) {
+    semaphore.release(2);  // a failure is reported, not a test that hangs on join
+  }
   first.join();
   second.join();
-  CHECK(woken == 2);
 }
