@@ -9,8 +9,8 @@ One run of this script:
      to a CDN path carrying X-Repo-Commit / X-Linked-Etag / X-Linked-Size, and serves the
      bytes with sendfile and Range (hubs.md A3-A5),
   3. times every client and every floor interleaved, several repetitions, each into a fresh
-     directory on the same filesystem, a final `sync` counted in the time, CPU and peak RSS
-     from GNU time, and checks every output file's sha256 after every run (outside the time),
+     directory on the same filesystem, a final `sync` counted in the time, CPU time (to the
+     microsecond) and peak RSS from bench/measure_run.cpp, and checks every output file's sha256 after every run (outside the time),
   4. prints a markdown table (medians) and writes the raw runs and the summary as JSON.
 
 Python 3 standard library only. Nothing here asserts an absolute time.
@@ -41,7 +41,7 @@ import fakehub  # noqa: E402  (bench/fakehub.py: data generation and the nginx s
 
 KiB, MiB, GiB = 1 << 10, 1 << 20, 1 << 30
 RSS_TARGET = 64 * MiB
-GNU_TIME = "/usr/bin/time"
+MEASURER_SOURCE = Path(__file__).resolve().parent / "measure_run.cpp"
 PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
 
 
@@ -92,25 +92,21 @@ class Measured:
     synced_at: float = 0.0
 
 
-def spawn_measured(argv, env, stdout_path: Path, stderr_path: Path, timeout: float,
-                   with_sync: bool = True) -> Measured:
-    """Runs argv under GNU time, then `sync`; wall time covers both.
-
-    Why GNU time and not wait4() here: Linux keeps a process's peak RSS across execve(), so a
-    client spawned straight from this Python process would report at least Python's own ~25 MiB.
-    GNU time is small (~2 MiB) and reads its child's rusage with wait4(); its CPU figures have
-    10 ms resolution."""
+def spawn_measured(measurer: Path, argv, env, stdout_path: Path, stderr_path: Path,
+                   timeout: float, with_sync: bool = True) -> Measured:
+    """Runs argv under `measurer` (bench/measure_run.cpp, which says why not this process's own
+    wait4()), then `sync`; wall time covers both."""
     rusage_path = stdout_path.with_name(stdout_path.name + ".rusage")
     actions = [
         (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
         (os.POSIX_SPAWN_OPEN, 1, str(stdout_path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
         (os.POSIX_SPAWN_OPEN, 2, str(stderr_path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
     ]
-    timed = [GNU_TIME, "-f", "%U %S %M %x %w %c", "-o", str(rusage_path), "--"] + list(argv)
+    timed = [str(measurer), str(rusage_path), "--"] + list(argv)
     timed_out = threading.Event()
     start = time.perf_counter()
     started_at = time.time()
-    pid = os.posix_spawn(GNU_TIME, timed, env, file_actions=actions, setpgroup=0)
+    pid = os.posix_spawn(str(measurer), timed, env, file_actions=actions, setpgroup=0)
 
     def on_timeout():
         timed_out.set()
@@ -142,7 +138,7 @@ def spawn_measured(argv, env, stdout_path: Path, stderr_path: Path, timeout: flo
         cpu, rss, code = float(fields[0]) + float(fields[1]), int(fields[2]) * KiB, int(fields[3])
         switches = int(fields[4]) + int(fields[5])
     except (OSError, IndexError, ValueError):
-        code = code or 1  # killed before GNU time could write: no rusage
+        code = code or 1  # killed before the measurer could write: no rusage
     return Measured(code, wall, cpu, rss, switches, timed_out.is_set(), started_at, exited_at, synced_at)
 
 
@@ -542,7 +538,7 @@ def report_scenario(sc: Scenario, repo: fakehub.Repo, names: list[str], floors: 
         s["vs_best_peer"], s["cpu_vs_floor"] = vs_peer, vs_floor
         out.append(
             f"| {n} | {s['wall_s']:.3f} | {s['wall_min_s']:.3f}-{s['wall_max_s']:.3f} "
-            f"| {total / 1e6 / s['wall_s']:.0f} | {s['cpu_s']:.2f} | {s['switches']:.0f} "
+            f"| {total / 1e6 / s['wall_s']:.0f} | {s['cpu_s']:.3f} | {s['switches']:.0f} "
             f"| {s['peak_rss_bytes'] / MiB:.1f} | {fmt_ratio(vs_peer)} | {fmt_ratio(vs_floor)} "
             f"| {s['ok_runs']}/{s['runs']} |")
     out.append("")
@@ -706,7 +702,8 @@ def machine_info(work: Path, clients, nginx_bin) -> dict:
     return info
 
 
-def run_scenario(sc, args, clients, floors, work: Path, data_root: Path, log) -> dict:
+def run_scenario(sc, args, clients, floors, work: Path, data_root: Path, measurer: Path,
+                 log) -> dict:
     size = sc.file_size(args.scale)
     # The data (unless reused) plus one run's output at a time, plus a margin.
     need = 2 * sc.count * size + 256 * MiB
@@ -743,7 +740,7 @@ def run_scenario(sc, args, clients, floors, work: Path, data_root: Path, log) ->
             # Rotate the order every repetition so no client always runs first (cold) or last.
             order = everyone[rep % len(everyone):] + everyone[:rep % len(everyone)]
             for client in order:
-                runs[client.name].append(run_once(client, repo, server, work, rep, args, log,
+                runs[client.name].append(run_once(client, repo, server, work, rep, args, measurer, log,
                                                   deferred))
     for d in deferred or []:
         shutil.rmtree(d, ignore_errors=True)
@@ -763,7 +760,8 @@ def deletion_note(files: int, room_needed: int, free: int) -> str | None:
             "pass a --work-dir with more room")
 
 
-def run_once(client, repo, server, work, rep, args, log, deferred: list[Path] | None) -> dict:
+def run_once(client, repo, server, work, rep, args, measurer: Path, log,
+             deferred: list[Path] | None) -> dict:
     """Runs `client` once; its output is deleted now, or appended to `deferred` when given."""
     slug = client.name.replace("floor: ", "floor-").replace(" ", "-").replace("+", "-")
     out = work / f"out-{repo.key}-{slug}-{rep}"
@@ -774,7 +772,7 @@ def run_once(client, repo, server, work, rep, args, log, deferred: list[Path] | 
     argv, env = client.command(repo, server, out, scratch)
     subprocess.run(["sync"], check=False)  # the previous run's writeback is not ours to pay
     log_offset = server.access_log_path.stat().st_size if args.phases else 0
-    m = spawn_measured(argv, env, scratch / "stdout.txt", scratch / "stderr.txt", args.timeout,
+    m = spawn_measured(measurer, argv, env, scratch / "stdout.txt", scratch / "stderr.txt", args.timeout,
                        with_sync=client.writes)
     error = None
     if m.timed_out:
@@ -795,7 +793,7 @@ def run_once(client, repo, server, work, rep, args, log, deferred: list[Path] | 
             lines = fh.read().splitlines()
         record["phases_ms"] = phases_from_log(lines, m.started_at, m.exited_at, m.synced_at)
     status = "ok" if error is None else f"FAILED: {error}"
-    log(f"  rep {rep + 1} {client.name:22s} {m.wall:8.3f} s  cpu {m.cpu:6.2f} s  "
+    log(f"  rep {rep + 1} {client.name:22s} {m.wall:8.3f} s  cpu {m.cpu:6.3f} s  "
         f"rss {m.rss / MiB:7.1f} MiB  switches {m.switches:6d}  {status}")
     if error is not None:
         log(f"    command: {' '.join(argv[:12])}{' ...' if len(argv) > 12 else ''}")
@@ -819,8 +817,6 @@ def main(argv=None) -> int:
     # removed. (A shell starts background jobs with SIGINT ignored; undo that too.)
     signal.signal(signal.SIGINT, interrupt)
     signal.signal(signal.SIGTERM, interrupt)
-    if not os.access(GNU_TIME, os.X_OK):
-        raise SystemExit(f"{GNU_TIME} not found; bench/run.sh installs the Debian package time")
     for tool in ("curl", "sync", "cp", "sha256sum") + (("aria2c",) if "aria2c" in
                                                        args.client_names else ()):
         if not shutil.which(tool):
@@ -838,6 +834,12 @@ def main(argv=None) -> int:
     def log(msg):
         print(f"[{time.time() - started:7.1f}s] {msg}", flush=True)
 
+    measurer = work / MEASURER_SOURCE.stem
+    why_not = build_with_compiler(MEASURER_SOURCE, measurer, [])
+    if why_not:
+        shutil.rmtree(work, ignore_errors=True)
+        raise SystemExit(f"{why_not}; bench/run.sh needs it to measure the clients "
+                         "(Debian: apt-get install g++)")
     clients = build_clients(args, work, log)
     if not clients:
         raise SystemExit("no client to run")
@@ -857,7 +859,7 @@ def main(argv=None) -> int:
             floors = [CopyFloor()] + ([layout] if layout else []) + [LoopbackFloor(), HashFloor()]
         for key in args.scenarios:
             sc = SCENARIOS[key]
-            res = run_scenario(sc, args, clients, floors, work, data_root, log)
+            res = run_scenario(sc, args, clients, floors, work, data_root, measurer, log)
             repo = res["repo"]
             lines += report_scenario(sc, repo, [c.name for c in clients],
                                      [f.name for f in floors], res["summary"], args.reps,
@@ -888,8 +890,8 @@ def main(argv=None) -> int:
         "/ (cp CPU + sha256 CPU). The reference client, not a peer (bench/lean_client.cpp): "
         "one thread fetching as curl does, with xlaunch's duties (locks, partials, every file "
         "hashed and checked) and a second one syncing, renaming and linking the verified files "
-        "64 at a time. CPU, RSS and context switches from GNU "
-        f"time (CPU in 10 ms steps); load average at start {info['loadavg_at_start'][0]:.2f}.",
+        "64 at a time. CPU, RSS and context switches as the kernel counted them "
+        f"(bench/measure_run.cpp); load average at start {info['loadavg_at_start'][0]:.2f}.",
         ""]
     print()
     print("\n".join(header + lines))

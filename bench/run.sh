@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Download benchmark entry point: installs what the harness needs (nginx, aria2, curl, GNU time,
-# openssl) when missing, then runs bench/download_bench.py with the given arguments.
+# Download benchmark entry point: installs what the harness needs (nginx, aria2, curl, openssl,
+# a C++ compiler for its helpers) when missing, then runs bench/download_bench.py with the given
+# arguments.
 #
 #   bench/run.sh                                   # scenarios a,b,c, 5 reps, full size
 #   bench/run.sh --scale 0.25 --scenario a,c --reps 3
@@ -12,7 +13,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
-packages=(nginx-light aria2 curl time openssl python3)
+packages=(nginx-light aria2 curl openssl python3 g++)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -10,9 +10,9 @@ packages=(
 )
 if [[ "${1:-}" == "--test" ]]; then
   # The test suite also drives real shells, renders the man page and fuzzes with clang;
-  # tests/e2e/test_bench_harness.py runs nginx, aria2c and curl under GNU time; the network
+  # tests/e2e/test_bench_harness.py runs nginx, aria2c and curl; the network
   # fault tests make a test CA with the openssl command.
-  packages+=(bash-completion zsh fish groff-base clang libclang-rt-14-dev nginx-light aria2 curl time openssl)
+  packages+=(bash-completion zsh fish groff-base clang libclang-rt-14-dev nginx-light aria2 curl openssl)
 fi
 
 missing=()

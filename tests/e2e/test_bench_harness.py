@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: Apache-2.0
 """The download benchmark harness (bench/) at a tiny scale: its fake hub speaks the Hub protocol,
 every client adapter runs, every output is verified, and a corrupted download is caught.
-Nothing here looks at a time."""
+Nothing here judges a time: the one test that reads CPU times checks that two accounts of the
+same CPU time agree."""
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -72,8 +74,8 @@ FAKE_XLAUNCH = textwrap.dedent('''\
 
 
 @unittest.skipUnless(NGINX and shutil.which("aria2c") and shutil.which("curl")
-                     and os.access("/usr/bin/time", os.X_OK),
-                     "needs nginx, aria2c, curl and GNU time: scripts/install-deps.sh --test")
+                     and (shutil.which("c++") or shutil.which("g++")),
+                     "needs nginx, aria2c, curl and a C++ compiler: scripts/install-deps.sh --test")
 class BenchHarnessTest(unittest.TestCase):
     def setUp(self):
         self.root = tempfile.mkdtemp(prefix="xlaunch-bench-test-")
@@ -244,6 +246,45 @@ class BenchHarnessTest(unittest.TestCase):
         self.assertFalse((storage / "blobs" / download_bench.blob_name(bad)).exists(),
                          "the file whose hash differs took its final name")
         self.assertFalse(os.path.lexists(storage / "snapshots" / repo.commit / bad.path))
+
+    def measure(self, argv):
+        """Runs argv as the harness runs a client, under bench/measure_run.cpp."""
+        download_bench, _ = self.bench_modules()
+        root = Path(self.root)
+        measurer = root / "measure_run"
+        if not measurer.exists():
+            self.assertIsNone(download_bench.build_with_compiler(download_bench.MEASURER_SOURCE,
+                                                                 measurer, []))
+        return download_bench.spawn_measured(measurer, argv, dict(os.environ),
+                                             root / "stdout.txt", root / "stderr.txt", 60,
+                                             with_sync=False)
+
+    def test_the_measurer_reports_the_exit_code_and_the_signal(self):
+        self.assertEqual(self.measure(["sh", "-c", "exit 3"]).code, 3)
+        self.assertEqual(self.measure(["sh", "-c", "kill -9 $$"]).code, 128 + 9)
+        self.assertEqual(self.measure(["/nonexistent/client"]).code, 127)
+
+    def test_the_measurer_counts_the_cpu_time_to_the_millisecond(self):
+        # The child reports its own CPU time just before it exits; the measurer's figure must
+        # agree within 2 ms. GNU time's 10 ms steps would miss that one time in two or more.
+        burn = ("import os, resource\n"
+                "x = 0\n"
+                "for i in range(2_000_000): x += i\n"
+                "u = resource.getrusage(resource.RUSAGE_SELF)\n"
+                "print(u.ru_utime + u.ru_stime, flush=True)\n"
+                "os._exit(0)\n")
+        for _ in range(3):
+            m = self.measure([sys.executable, "-c", burn])
+            self.assertEqual(m.code, 0)
+            reported = float((Path(self.root) / "stdout.txt").read_text())
+            self.assertGreaterEqual(m.cpu, reported - 0.0005)
+            self.assertLess(m.cpu, reported + 0.002)
+
+    def test_the_measurer_does_not_charge_the_harness_memory_to_the_client(self):
+        # Linux carries the peak RSS of the process that execs over into the program: spawned
+        # from this Python process, `true` would report this process's peak RSS.
+        own_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        self.assertLess(self.measure(["true"]).rss, own_peak / 2)
 
     def test_the_report_compares_a_reference_without_making_it_a_peer(self):
         download_bench, fakehub = self.bench_modules()
