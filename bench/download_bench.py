@@ -10,7 +10,8 @@ One run of this script:
      bytes with sendfile and Range (hubs.md A3-A5),
   3. times every client and every floor interleaved, several repetitions, each into a fresh
      directory on the same filesystem, a final `sync` counted in the time, CPU time (to the
-     microsecond) and peak RSS from bench/measure_run.cpp, and checks every output file's sha256 after every run (outside the time),
+     microsecond) and peak RSS from bench/measure_run.cpp, and checks every output file's
+     sha256 after every run (outside the time),
   4. prints a markdown table (medians) and writes the raw runs and the summary as JSON.
 
 Python 3 standard library only. Nothing here asserts an absolute time.
@@ -740,8 +741,8 @@ def run_scenario(sc, args, clients, floors, work: Path, data_root: Path, measure
             # Rotate the order every repetition so no client always runs first (cold) or last.
             order = everyone[rep % len(everyone):] + everyone[:rep % len(everyone)]
             for client in order:
-                runs[client.name].append(run_once(client, repo, server, work, rep, args, measurer, log,
-                                                  deferred))
+                runs[client.name].append(run_once(client, repo, server, work, rep, args,
+                                                  measurer, log, deferred))
     for d in deferred or []:
         shutil.rmtree(d, ignore_errors=True)
     summary = {name: summarize(rs) for name, rs in runs.items()}
@@ -772,8 +773,8 @@ def run_once(client, repo, server, work, rep, args, measurer: Path, log,
     argv, env = client.command(repo, server, out, scratch)
     subprocess.run(["sync"], check=False)  # the previous run's writeback is not ours to pay
     log_offset = server.access_log_path.stat().st_size if args.phases else 0
-    m = spawn_measured(measurer, argv, env, scratch / "stdout.txt", scratch / "stderr.txt", args.timeout,
-                       with_sync=client.writes)
+    m = spawn_measured(measurer, argv, env, scratch / "stdout.txt", scratch / "stderr.txt",
+                       args.timeout, with_sync=client.writes)
     error = None
     if m.timed_out:
         error = f"timed out after {args.timeout:.0f} s"

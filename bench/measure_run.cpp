@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Runs a command and writes down what the kernel accounted to it, as GNU time does, with the
 // CPU time to the microsecond. GNU time prints it in 10 ms steps: in scenario c of
-// bench/run.sh that is a sixteenth of xlaunch's CPU time and a fifth of the sha256 floor's, so
+// bench/run.sh that is a sixteenth of xlaunch's CPU time and a quarter of the sha256 floor's, so
 // the ratio to the floor it reported could be off by a third either way.
 //
 //   measure_run OUTPUT -- COMMAND [ARG...]
