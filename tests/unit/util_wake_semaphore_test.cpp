@@ -9,6 +9,18 @@
 
 using xl::WakeSemaphore;
 
+namespace {
+
+// Waits up to 2 s for `done`: a missing token fails a check instead of hanging the test.
+template <typename Done>
+void wait_up_to_2s(Done done) {
+  for (int i = 0; i < 400 && !done(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+}  // namespace
+
 TEST_CASE("wake semaphore: tokens released before anyone waits are kept, one per acquire") {
   WakeSemaphore semaphore;
   semaphore.release(2);
@@ -21,16 +33,12 @@ TEST_CASE("wake semaphore: tokens released before anyone waits are kept, one per
     semaphore.acquire();  // the third waits for the token released below
     ++taken;
   });
-  for (int i = 0; i < 400 && taken < 2; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  wait_up_to_2s([&] { return taken >= 2; });
   CHECK(taken == 2);
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   CHECK(taken == 2);  // no token, no return
   semaphore.release();
-  for (int i = 0; i < 400 && taken < 3; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  wait_up_to_2s([&] { return taken >= 3; });
   CHECK(taken == 3);
   if (taken < 3) {
     semaphore.release(3);  // a failure is reported, not a test that hangs on join
@@ -52,9 +60,7 @@ TEST_CASE("wake semaphore: release(n) wakes n sleeping threads") {
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   CHECK(woken == 0);
   semaphore.release(2);
-  for (int i = 0; i < 400 && woken < 2; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  wait_up_to_2s([&] { return woken >= 2; });
   CHECK(woken == 2);
   if (woken < 2) {
     semaphore.release(2);  // a failure is reported, not a test that hangs on join
