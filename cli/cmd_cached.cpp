@@ -22,7 +22,12 @@ int run_cached(const CommandArgs& args) {
   if (auto code = parse(app, args)) {
     return *code;
   }
-  const auto entries = cache::list_cached(cache::RecordStore(xlaunch_home() / "downloads"), model_name);
+  std::vector<std::filesystem::path> unreadable;
+  const auto entries = cache::list_cached(cache::RecordStore(xlaunch_home() / "downloads"), model_name, &unreadable);
+  for (const auto& path : unreadable) {
+    std::cerr << "xlaunch: warning: skipped the damaged download record " << path.string()
+              << "; delete it, and download that model again to list it\n";
+  }
   if (common.json) {
     nlohmann::ordered_json json = nlohmann::ordered_json::array();
     for (const auto& entry : entries) {
@@ -39,7 +44,7 @@ int run_cached(const CommandArgs& args) {
     return 0;
   }
   if (entries.empty()) {
-    std::cout << "There are no cache files.\n";
+    std::cout << (model_name ? "There are no cache files of " + *model_name + ".\n" : "There are no cache files.\n");
     return 0;
   }
   std::vector<std::vector<std::string>> rows;

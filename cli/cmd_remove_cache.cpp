@@ -40,6 +40,10 @@ int run_remove_cache(const CommandArgs& args) {
   if (!yes && ::isatty(STDIN_FILENO) == 0) {
     throw Error(ExitCode::usage, "remove-cache asks before deleting and there is no terminal to ask on; pass --yes");
   }
+  for (const auto& path : plan.outside) {
+    std::cerr << "xlaunch: warning: leaving " << path.string() << ": it resolves outside the cache folder "
+              << "its record names; delete it by hand if it is yours to delete\n";
+  }
   std::ostream& listing = common.json ? std::cerr : std::cout;
   if (!common.quiet || !yes) {
     listing << "These paths will be deleted (" << cache::human_bytes(plan.bytes) << "):\n";

@@ -58,6 +58,17 @@ std::set<fs::path> referenced_blobs(const fs::path& repo_dir, const std::set<fs:
   return blobs;
 }
 
+// `inner` is `outer` or lies below it; both already canonical.
+bool is_within(const fs::path& inner, const fs::path& outer) {
+  auto i = inner.begin();
+  for (auto o = outer.begin(); o != outer.end(); ++o, ++i) {
+    if (i == inner.end() || *i != *o) {
+      return false;
+    }
+  }
+  return true;
+}
+
 void prune_empty_dirs(fs::path dir, const fs::path& stop) {
   std::error_code ec;
   while (dir != stop && dir.has_parent_path() && fs::is_directory(dir, ec) && fs::is_empty(dir, ec)) {
@@ -68,10 +79,11 @@ void prune_empty_dirs(fs::path dir, const fs::path& stop) {
 
 }  // namespace
 
-std::vector<CachedEntry> list_cached(const RecordStore& records, const std::optional<std::string>& model_name) {
+std::vector<CachedEntry> list_cached(const RecordStore& records, const std::optional<std::string>& model_name,
+                                     std::vector<fs::path>* unreadable) {
   std::vector<CachedEntry> entries;
   const std::string prefix = model_name ? lower(*model_name) + "--" : "";
-  for (const auto& record : records.list()) {
+  for (const auto& record : records.list(unreadable)) {
     if (model_name && lower(record.model_version).rfind(prefix, 0) != 0) {
       continue;
     }
@@ -113,12 +125,20 @@ RemovalPlan plan_removal(const RecordStore& records, const std::string& model_ve
     }
   }
   std::set<fs::path> paths;
+  std::set<fs::path> outside;
   std::error_code ec;
   for (const auto& record : plan.records) {
     std::set<fs::path> removed_entries;
+    // Records only name paths inside their snapshot folder (RecordStore rejects others), but a
+    // folder on the way may be a symlink: what an entry resolves to is checked too.
+    const fs::path snapshot = fs::weakly_canonical(record.snapshot_dir, ec);
     for (const auto& file : record.files) {
       const fs::path entry = record.snapshot_dir / fs::path(file.path);
       if (kept.count(entry) != 0 || !fs::exists(fs::symlink_status(entry, ec))) {
+        continue;
+      }
+      if (!is_within(fs::weakly_canonical(entry.parent_path(), ec), snapshot)) {
+        outside.insert(entry);
         continue;
       }
       removed_entries.insert(entry);
@@ -131,18 +151,26 @@ RemovalPlan plan_removal(const RecordStore& records, const std::string& model_ve
       continue;
     }
     const fs::path repo_dir = record.snapshot_dir.parent_path().parent_path();
+    const fs::path blobs = fs::weakly_canonical(repo_dir / "blobs", ec);
     const auto still_used = referenced_blobs(repo_dir, removed_entries);
     for (const auto& entry : removed_entries) {
       if (!fs::is_symlink(fs::symlink_status(entry, ec))) {
         continue;
       }
       const fs::path blob = fs::weakly_canonical(entry.parent_path() / fs::read_symlink(entry, ec), ec);
+      if (blob.parent_path() != blobs) {
+        if (fs::exists(blob, ec)) {
+          outside.insert(blob);  // the link goes, what it points at stays
+        }
+        continue;
+      }
       if (still_used.count(blob) == 0 && fs::exists(blob, ec) && paths.insert(blob).second) {
         plan.bytes += fs::file_size(blob, ec);
       }
     }
   }
   plan.paths.assign(paths.begin(), paths.end());
+  plan.outside.assign(outside.begin(), outside.end());
   return plan;
 }
 
@@ -183,7 +211,7 @@ void execute_removal(const RecordStore& records, const RemovalPlan& plan) {
         prune_empty_dirs(repo_dir / sub, repo_dir.parent_path());
       }
     }
-    records.remove(record.hub, record.model_version);
+    records.remove(record);
   }
 }
 

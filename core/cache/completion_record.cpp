@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/cache/atomic_file.hpp"
+#include "core/http/prefix_hasher.hpp"
+#include "core/util/repo_path.hpp"
 
 namespace xl::cache {
 namespace {
@@ -37,6 +39,12 @@ json to_json(const CompletionRecord& record) {
           {"files", std::move(files)}};
 }
 
+// `inner` lies inside `outer`, judged on the words of the paths alone (no file system).
+bool lexically_inside(const fs::path& inner, const fs::path& outer) {
+  const fs::path relative = inner.lexically_normal().lexically_relative(outer.lexically_normal());
+  return !relative.empty() && *relative.begin() != ".." && relative != ".";
+}
+
 std::optional<CompletionRecord> from_json(const json& value) {
   if (!value.is_object() || value.value("format_version", 0) != 1 || !value.contains("files") ||
       !value["files"].is_array()) {
@@ -57,6 +65,11 @@ std::optional<CompletionRecord> from_json(const json& value) {
     }
     RecordFile file;
     file.path = entry["path"].get<std::string>();
+    // `xlaunch remove-cache` deletes what a record lists: a path that could leave the snapshot
+    // folder makes the whole record untrusted.
+    if (repo_path_problem(file.path)) {
+      return std::nullopt;
+    }
     file.size = entry.value("size", std::uint64_t{0});
     if (entry.contains("sha256") && entry["sha256"].is_string()) {
       file.sha256 = entry["sha256"].get<std::string>();
@@ -66,7 +79,8 @@ std::optional<CompletionRecord> from_json(const json& value) {
     }
     record.files.push_back(std::move(file));
   }
-  if (record.model_version.empty() || record.hub.empty() || record.snapshot_dir.empty()) {
+  if (record.model_version.empty() || record.hub.empty() || record.snapshot_dir.empty() ||
+      !lexically_inside(record.snapshot_dir, record.cache_root)) {
     return std::nullopt;
   }
   return record;
@@ -94,64 +108,98 @@ bool CompletionRecord::files_present() const {
   return true;
 }
 
-fs::path RecordStore::path_for(const std::string& hub, const std::string& model_version) const {
+namespace {
+
+std::string record_name(const std::string& hub, const std::string& model_version) {
   std::string name = hub + "--" + model_version;
   std::replace(name.begin(), name.end(), '/', '_');
-  return m_dir / (name + ".json");
+  return name;
 }
 
-std::optional<CompletionRecord> RecordStore::load(const std::string& hub, const std::string& model_version) const {
-  const fs::path path = path_for(hub, model_version);
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) {
-    return std::nullopt;
-  }
+std::optional<CompletionRecord> read_record(const fs::path& path) {
   try {
     auto record = from_json(json::parse(read_file(path), nullptr, false));
-    if (record && record->hub == hub && record->model_version == model_version) {
+    if (record) {
+      record->source = path;
+    }
+    return record;
+  } catch (const std::exception&) {
+    return std::nullopt;  // unreadable: treated as absent
+  }
+}
+
+}  // namespace
+
+fs::path RecordStore::path_for(const std::string& hub, const std::string& model_version,
+                               const fs::path& cache_root) const {
+  const std::string root = http::sha256_hex(cache_root.lexically_normal().string()).substr(0, 8);
+  return m_dir / (record_name(hub, model_version) + "--" + root + ".json");
+}
+
+std::optional<CompletionRecord> RecordStore::load(const std::string& hub, const std::string& model_version,
+                                                  const fs::path& cache_root) const {
+  for (const fs::path& path : {path_for(hub, model_version, cache_root), m_dir / (record_name(hub, model_version) + ".json")}) {
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) {
+      continue;
+    }
+    auto record = read_record(path);
+    if (record && record->hub == hub && record->model_version == model_version &&
+        record->cache_root.lexically_normal() == cache_root.lexically_normal()) {
       return record;
     }
-  } catch (const std::exception&) {
-    // unreadable: treated as absent
   }
   return std::nullopt;
 }
 
 RenderedRecord::RenderedRecord(const CompletionRecord& record)
-    : m_hub(record.hub), m_model_version(record.model_version), m_text(to_json(record).dump(2) + "\n") {}
+    : m_hub(record.hub),
+      m_model_version(record.model_version),
+      m_cache_root(record.cache_root),
+      m_text(to_json(record).dump(2) + "\n") {}
 
 void RecordStore::save(const CompletionRecord& record) const { save(RenderedRecord(record)); }
 
 void RecordStore::save(const RenderedRecord& record) const {
-  write_file_atomic(path_for(record.m_hub, record.m_model_version), record.m_text);
-}
-
-void RecordStore::remove(const std::string& hub, const std::string& model_version) const {
+  write_file_atomic(path_for(record.m_hub, record.m_model_version, record.m_cache_root), record.m_text);
+  // A record of the old name for the same cache root now says less than this one.
+  const fs::path old_name = m_dir / (record_name(record.m_hub, record.m_model_version) + ".json");
   std::error_code ec;
-  fs::remove(path_for(hub, model_version), ec);
+  if (fs::exists(old_name, ec)) {
+    if (auto old = read_record(old_name); old && old->cache_root.lexically_normal() == record.m_cache_root.lexically_normal()) {
+      fs::remove(old_name, ec);
+    }
+  }
 }
 
-std::vector<CompletionRecord> RecordStore::list() const {
+void RecordStore::remove(const CompletionRecord& record) const {
+  std::error_code ec;
+  fs::remove(record.source.empty() ? path_for(record.hub, record.model_version, record.cache_root) : record.source, ec);
+}
+
+std::vector<CompletionRecord> RecordStore::list(std::vector<fs::path>* unreadable) const {
   std::vector<CompletionRecord> records;
   std::error_code ec;
   if (!fs::is_directory(m_dir, ec)) {
     return records;
   }
   for (const auto& entry : fs::directory_iterator(m_dir, ec)) {
-    if (entry.path().extension() != ".json") {
+    // Dot files are the atomic writer's temporaries (and nothing a user should see listed).
+    if (entry.path().extension() != ".json" || entry.path().filename().string().front() == '.') {
       continue;
     }
-    try {
-      if (auto record = from_json(json::parse(read_file(entry.path()), nullptr, false))) {
-        records.push_back(std::move(*record));
-      }
-    } catch (const std::exception&) {
-      // skip unreadable records
+    if (auto record = read_record(entry.path())) {
+      records.push_back(std::move(*record));
+    } else if (unreadable != nullptr) {
+      unreadable->push_back(entry.path());
     }
   }
   std::sort(records.begin(), records.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.model_version, a.hub) < std::tie(b.model_version, b.hub);
+    return std::tie(a.model_version, a.hub, a.cache_root) < std::tie(b.model_version, b.hub, b.cache_root);
   });
+  if (unreadable != nullptr) {
+    std::sort(unreadable->begin(), unreadable->end());
+  }
   return records;
 }
 

@@ -67,7 +67,7 @@ class CompleteCommand(XlaunchTestCase):
         os.makedirs(downloads)
         version = "deepseek-v2-chat--16B--pytorch--none"
         record = ('{"format_version": 1, "model_version": "%s", "hub": "huggingface", "model_id": "x/y",'
-                  ' "revision": "main", "commit": "c", "cache_root": "/nonexistent", "snapshot_dir": "/nonexistent",'
+                  ' "revision": "main", "commit": "c", "cache_root": "/nonexistent", "snapshot_dir": "/nonexistent/snap",'
                   ' "state": "partial", "files": []}' % version)
         with open(os.path.join(downloads, "huggingface--" + version + ".json"), "w") as handle:
             handle.write(record)

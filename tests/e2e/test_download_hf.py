@@ -151,6 +151,44 @@ class HuggingFaceDownloads(DownloadTestCase):
         self.assertExit(self.run_xlaunch("remove-cache", "deepseek-r1--671B--ggufv2--UD-IQ1_M", "--yes"), 0)
         self.assertEqual(self.run_xlaunch("cached", "--json").json(), [])
 
+    def test_a_second_cache_root_keeps_the_first_known_and_a_damaged_record_deletes_nothing(self):
+        q1 = self.spec_args("deepseek-r1", "ggufv2", quant="UD-IQ1_S")
+        self.download(*q1)
+        other = os.path.join(self.root, "other-cache")
+        self.download(*q1, "--cache-dir", other)
+        # A run that fails in a third root (its blobs folder is a file) leaves the others alone.
+        broken = os.path.join(self.root, "broken-cache")
+        os.makedirs(os.path.join(broken, "models--unsloth--DeepSeek-R1-GGUF"))
+        with open(os.path.join(broken, "models--unsloth--DeepSeek-R1-GGUF", "blobs"), "w") as f:
+            f.write("in the way")
+        self.download(*q1, "--cache-dir", broken, code=3)
+        listed = self.run_xlaunch("cached", "--json").json()
+        complete = sorted(e["path"] for e in listed if e["state"] == "complete")
+        self.assertEqual(len(complete), 2)
+        self.assertTrue(complete[0].startswith(self.hf_cache()) or complete[1].startswith(self.hf_cache()))
+        self.assertTrue(any(path.startswith(other) for path in complete))
+        self.hub.clear_log()
+        self.assertEqual(self.download(*q1, "--offline").json()["files_fetched"], 0)
+
+        # A record edited to name a file outside the cache is not trusted: listed as damaged,
+        # and removing the version deletes nothing outside.
+        victim = os.path.join(self.root, "victim.txt")
+        with open(victim, "w") as f:
+            f.write("not the cache's")
+        records = os.path.join(self.env["XLAUNCH_HOME"], "downloads")
+        for name in os.listdir(records):
+            with open(os.path.join(records, name)) as f:
+                record = json.load(f)
+            record["files"][0]["path"] = os.path.relpath(victim, record["snapshot_dir"])
+            with open(os.path.join(records, name), "w") as f:
+                json.dump(record, f)
+        damaged = self.run_xlaunch("cached")
+        self.assertExit(damaged, 0)
+        self.assertIn("skipped the damaged download record", damaged.err)
+        refused = self.run_xlaunch("remove-cache", "deepseek-r1--671B--ggufv2--UD-IQ1_S", "--yes")
+        self.assertExit(refused, 2)
+        self.assertTrue(os.path.exists(victim))
+
 
 if __name__ == "__main__":
     unittest.main()

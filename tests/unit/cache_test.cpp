@@ -189,7 +189,7 @@ TEST_CASE("completion record: round trip, presence check, damaged file means abs
   RecordStore store(dir.path() / "records");
   const CompletionRecord record = r1_record(dir.path());
   store.save(record);
-  auto loaded = store.load("huggingface", record.model_version);
+  auto loaded = store.load("huggingface", record.model_version, record.cache_root);
   REQUIRE(loaded.has_value());
   CHECK_FALSE(loaded->complete);
   CHECK(loaded->files[0].path == "a/b.gguf");
@@ -198,9 +198,74 @@ TEST_CASE("completion record: round trip, presence check, damaged file means abs
   CHECK(loaded->files_present());
   write(dir.path() / "snap" / "a" / "b.gguf", "abcd");
   CHECK_FALSE(loaded->files_present());
-  CHECK_FALSE(store.load("modelscope", record.model_version).has_value());
-  write(store.path_for("huggingface", record.model_version), "{not json");
-  CHECK_FALSE(store.load("huggingface", record.model_version).has_value());
+  CHECK_FALSE(store.load("modelscope", record.model_version, record.cache_root).has_value());
+  write(store.path_for("huggingface", record.model_version, record.cache_root), "{not json");
+  CHECK_FALSE(store.load("huggingface", record.model_version, record.cache_root).has_value());
+  std::vector<fs::path> unreadable;
+  CHECK(store.list(&unreadable).empty());
+  CHECK(unreadable == std::vector<fs::path>{store.path_for("huggingface", record.model_version, record.cache_root)});
+}
+
+TEST_CASE("completion record: one per cache root, so a download elsewhere leaves a complete copy known") {
+  testing::TempDir dir;
+  RecordStore store(dir.path() / "records");
+  CompletionRecord here = r1_record(dir.path() / "here");
+  here.complete = true;
+  store.save(here);
+  CompletionRecord there = r1_record(dir.path() / "there");  // e.g. a failed --cache-dir run
+  store.save(there);
+  CHECK(store.path_for("huggingface", here.model_version, here.cache_root) !=
+        store.path_for("huggingface", there.model_version, there.cache_root));
+  const auto loaded_here = store.load("huggingface", here.model_version, here.cache_root);
+  REQUIRE(loaded_here.has_value());
+  CHECK(loaded_here->complete);
+  const auto loaded_there = store.load("huggingface", there.model_version, there.cache_root);
+  REQUIRE(loaded_there.has_value());
+  CHECK_FALSE(loaded_there->complete);
+  const auto all = store.list();
+  REQUIRE(all.size() == 2);
+  store.remove(all[0]);
+  REQUIRE(store.list().size() == 1);
+  CHECK(store.list()[0].cache_root == all[1].cache_root);
+}
+
+TEST_CASE("completion record: a record of the old name is read for its own cache root, then replaced") {
+  testing::TempDir dir;
+  RecordStore store(dir.path() / "records");
+  CompletionRecord record = r1_record(dir.path());
+  record.complete = true;
+  store.save(record);
+  const fs::path current = store.path_for("huggingface", record.model_version, record.cache_root);
+  const fs::path old_name = dir.path() / "records" / ("huggingface--" + record.model_version + ".json");
+  fs::rename(current, old_name);
+  CHECK(store.load("huggingface", record.model_version, record.cache_root).has_value());
+  CHECK_FALSE(store.load("huggingface", record.model_version, dir.path() / "elsewhere").has_value());
+  REQUIRE(store.list().size() == 1);
+  CHECK(store.list()[0].source == old_name);
+  record.complete = false;
+  store.save(record);
+  CHECK_FALSE(fs::exists(old_name));
+  REQUIRE(store.list().size() == 1);
+  CHECK_FALSE(store.list()[0].complete);
+}
+
+TEST_CASE("completion record: one that names a path outside its snapshot or cache is not trusted") {
+  testing::TempDir dir;
+  RecordStore store(dir.path() / "records");
+  for (const std::string bad : {"../../../victim.txt", "/etc/passwd", "a/../../b", ""}) {
+    CompletionRecord record = r1_record(dir.path());
+    record.files[0].path = bad;
+    store.save(record);
+    CAPTURE(bad);
+    CHECK_FALSE(store.load("huggingface", record.model_version, record.cache_root).has_value());
+    std::vector<fs::path> unreadable;
+    CHECK(store.list(&unreadable).empty());
+    CHECK(unreadable.size() == 1);
+  }
+  CompletionRecord outside = r1_record(dir.path() / "cache");
+  outside.snapshot_dir = dir.path() / "elsewhere" / "snap";
+  store.save(outside);
+  CHECK_FALSE(store.load("huggingface", outside.model_version, outside.cache_root).has_value());
 }
 
 TEST_CASE("completion record: a record rendered ahead is saved as it was when rendered") {
@@ -212,9 +277,9 @@ TEST_CASE("completion record: a record rendered ahead is saved as it was when re
   record.complete = false;  // what changes after rendering is not in the file
   record.files.clear();
   store.save(record);
-  CHECK_FALSE(store.load("huggingface", record.model_version)->complete);
+  CHECK_FALSE(store.load("huggingface", record.model_version, record.cache_root)->complete);
   store.save(rendered);  // replaces the partial record, under the same name
-  const auto loaded = store.load("huggingface", record.model_version);
+  const auto loaded = store.load("huggingface", record.model_version, record.cache_root);
   REQUIRE(loaded.has_value());
   CHECK(loaded->complete);
   REQUIRE(loaded->files.size() == 1);
@@ -403,7 +468,7 @@ TEST_CASE("remove-cache deletes one version's entries and only blobs nothing els
   CHECK_FALSE(fs::exists(fs::symlink_status(cache.snapshot_file(id, commit, "Q1/a.gguf"))));
   CHECK_FALSE(fs::exists(cache.snapshot_dir(id, commit) / "Q1"));
   CHECK(fs::exists(cache.blob_path(id, "q1")));
-  CHECK_FALSE(store.load("huggingface", "r1--671B--ggufv2--Q1").has_value());
+  CHECK_FALSE(store.load("huggingface", "r1--671B--ggufv2--Q1", cache.root()).has_value());
 
   auto second = plan_removal(store, "r1--671B--ggufv2--Q2");
   CHECK(second.paths.size() == 6);  // 3 entries + 3 blobs
@@ -413,4 +478,44 @@ TEST_CASE("remove-cache deletes one version's entries and only blobs nothing els
   CHECK_FALSE(fs::exists(cache.repo_dir(id) / "blobs"));
   CHECK_FALSE(fs::exists(cache.repo_dir(id) / "refs" / "main"));
   CHECK_THROWS_AS(plan_removal(store, "r1--671B--ggufv2--Q2"), Error);
+}
+
+TEST_CASE("remove-cache never deletes what a snapshot entry resolves to outside the cache") {
+  testing::TempDir dir;
+  HfCache cache(dir.path() / "hub");
+  RecordStore store(dir.path() / "records");
+  const std::string commit(40, 'c');
+  const std::string id = "acme/tiny";
+  write(dir.path() / "victim" / "important.txt", "keep me");
+  write(dir.path() / "victim" / "folder" / "b.bin", "keep me too");
+  write(cache.blob_path(id, "own"), "mine");
+  cache.link_snapshot_file(id, commit, "own.bin", "own");
+  // A link someone retargeted at a file of theirs, and a folder that is a symlink out.
+  fs::create_directories(cache.snapshot_dir(id, commit));
+  fs::create_symlink(dir.path() / "victim" / "important.txt", cache.snapshot_file(id, commit, "retargeted.txt"));
+  fs::create_directory_symlink(dir.path() / "victim" / "folder", cache.snapshot_dir(id, commit) / "folder");
+  CompletionRecord record;
+  record.model_version = "tiny--1B--pytorch--none";
+  record.hub = "huggingface";
+  record.model_id = id;
+  record.revision = "main";
+  record.commit = commit;
+  record.cache_root = cache.root();
+  record.snapshot_dir = cache.snapshot_dir(id, commit);
+  record.complete = true;
+  record.files = {{"own.bin", 4, {}, "own"}, {"retargeted.txt", 7, {}, {}}, {"folder/b.bin", 11, {}, {}}};
+  store.save(record);
+
+  const auto plan = plan_removal(store, record.model_version);
+  for (const auto& path : plan.paths) {
+    CAPTURE(path);
+    CHECK(path.string().rfind(cache.root().string(), 0) == 0);
+  }
+  CHECK(plan.outside == std::vector<fs::path>{cache.snapshot_dir(id, commit) / "folder" / "b.bin",
+                                              fs::canonical(dir.path() / "victim" / "important.txt")});
+  execute_removal(store, plan);
+  CHECK(fs::exists(dir.path() / "victim" / "important.txt"));
+  CHECK(fs::exists(dir.path() / "victim" / "folder" / "b.bin"));
+  CHECK_FALSE(fs::exists(cache.blob_path(id, "own")));
+  CHECK_FALSE(fs::exists(fs::symlink_status(cache.snapshot_file(id, commit, "retargeted.txt"))));
 }
