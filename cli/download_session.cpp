@@ -14,6 +14,7 @@
 #include "core/download/downloader.hpp"
 #include "core/download/target_from_spec.hpp"
 #include "core/http/curl_engine.hpp"
+#include "core/paths/writable_folder.hpp"
 #include "core/paths/xlaunch_home.hpp"
 #include "core/util/error.hpp"
 
@@ -86,6 +87,44 @@ struct Session {
   }
 };
 
+// The first variable of `names` that is set, else "HOME": which one a user fixes.
+std::string setting_variable(std::initializer_list<const char*> names) {
+  const ProcessEnvironment env;
+  for (const char* name : names) {
+    if (env.non_empty(name)) {
+      return name;
+    }
+  }
+  return "HOME";
+}
+
+// The folders a download writes, checked before the hub is asked (--cache-dir was checked
+// with the flags): a file in the way, or a folder the user cannot write, is a usage error
+// naming the variable to fix, not a failure after the last byte arrived.
+void check_download_folders(const download::DownloadTarget& target, const LaunchOptions& options,
+                            const HubSettings& settings) {
+  const auto refuse = [](const std::string& variable, const std::filesystem::path& folder, const std::string& problem,
+                         const std::string& what) {
+    throw Error(ExitCode::usage, variable + " (" + folder.string() + "): " + problem + "; point " +
+                                     (variable == "HOME" ? std::string("XLAUNCH_HOME or HOME") : variable) +
+                                     " at a folder you can write to for " + what);
+  };
+  const std::filesystem::path records = xlaunch_home() / "downloads";
+  if (auto problem = folder_problem(records)) {
+    refuse(setting_variable({"XLAUNCH_HOME"}), records.parent_path(), *problem, "xlaunch's download records");
+  }
+  if (options.cache_dir) {
+    return;
+  }
+  const bool is_hf = target.hub == "huggingface";
+  const std::filesystem::path& cache = is_hf ? settings.hf.cache : settings.ms.cache;
+  if (auto problem = folder_problem(cache)) {
+    refuse(is_hf ? setting_variable({"HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME", "XDG_CACHE_HOME"})
+                 : setting_variable({"MODELSCOPE_CACHE"}),
+           cache, *problem, is_hf ? "the Hugging Face cache" : "the ModelScope cache");
+  }
+}
+
 }  // namespace
 
 download::DownloadTarget download_target(const LaunchPlan& plan) { return download::target_from_spec(plan.match.spec); }
@@ -137,7 +176,9 @@ download::DownloadResult ensure_weights(const LaunchPlan& plan, const LaunchOpti
   ProgressDisplay display(progress_mode(options.json, options.quiet), std::cerr);
   CheckedObserver observer(display, before_transfer);
   try {
-    auto result = session.downloader().ensure(download_target(plan), download_options(options), observer);
+    const auto target = download_target(plan);
+    check_download_folders(target, options, session.settings);
+    auto result = session.downloader().ensure(target, download_options(options), observer);
     display.finish();
     return result;
   } catch (...) {
@@ -150,6 +191,8 @@ std::optional<download::FilePlan> add_download_plan(LaunchPlan& plan, const Laun
   if (plan.model_path) {
     return std::nullopt;
   }
+  // What the real run would refuse, a dry run refuses too; a hub it cannot reach is only a note.
+  check_download_folders(download_target(plan), options, hub_settings_with_warnings());
   download::FilePlan files;
   try {
     files = plan_download(plan, options);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "core/paths/writable_folder.hpp"
 #include "core/util/error.hpp"
 #include "core/util/repo_path.hpp"
 #include "core/util/strings.hpp"
@@ -124,23 +125,11 @@ void check_launch_options(const LaunchOptions& options) {
     }
   }
   if (options.cache_dir) {
-    // The nearest folder that exists must be a folder: otherwise every write fails late, after
-    // the hub was asked, with a message about some file deep inside.
-    std::error_code ec;
-    for (auto folder = std::filesystem::absolute(std::filesystem::path(*options.cache_dir), ec); !folder.empty();
-         folder = folder.parent_path()) {
-      const auto status = std::filesystem::status(folder, ec);
-      if (std::filesystem::exists(status)) {
-        if (!std::filesystem::is_directory(status)) {
-          throw Error(ExitCode::usage, "--cache-dir " + printable(*options.cache_dir, 200) + ": " +
-                                           printable(folder.string(), 200) +
-                                           " is a file, not a folder; give a folder for the hub cache");
-        }
-        break;
-      }
-      if (folder == folder.parent_path()) {
-        break;
-      }
+    // Checked before the hub is asked: otherwise every write fails late, after the download,
+    // with a message about some file deep inside.
+    if (auto problem = folder_problem(*options.cache_dir)) {
+      throw Error(ExitCode::usage, options.cache_dir_origin + " " + printable(*options.cache_dir, 200) + ": " +
+                                       printable(*problem, 300) + "; give a folder you can write to for the hub cache");
     }
   }
 }

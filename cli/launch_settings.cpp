@@ -37,6 +37,9 @@ config::Settings apply_settings(const CLI::App& app, LaunchOptions& options) {
   options.download_hub = settings.hub;
   if (!settings.cache_dir.empty()) {
     options.cache_dir = settings.cache_dir;
+    const auto& origin = settings.origin("cache_dir");
+    options.cache_dir_origin = origin.source == config::Source::config_file ? "cache_dir in " + origin.where
+                                                                             : origin.where;
   }
   options.max_connections = settings.connections;
   options.offline = settings.offline;

@@ -48,6 +48,7 @@ struct LaunchOptions {
   std::optional<std::int64_t> context_length;  // --context-length: engine max context (tokens)
   std::optional<std::string> revision;     // overrides the catalog's pinned revision
   std::optional<std::string> cache_dir;    // overrides the hub cache folder
+  std::string cache_dir_origin = "--cache-dir";  // where cache_dir came from, for messages
   // Requests in flight while downloading: --max-connections, else XLAUNCH_MAX_CONNECTIONS or
   // config.json (the CLI's apply_settings resolves them); 0 until then.
   int max_connections = 0;

@@ -189,6 +189,25 @@ class HuggingFaceDownloads(DownloadTestCase):
         self.assertExit(refused, 2)
         self.assertTrue(os.path.exists(victim))
 
+    def test_a_cache_or_home_that_cannot_be_written_is_refused_before_any_request(self):
+        in_the_way = os.path.join(self.root, "a-file")
+        with open(in_the_way, "w") as f:
+            f.write("not a folder")
+        q1 = self.spec_args("deepseek-r1", "ggufv2", quant="UD-IQ1_S")
+        for variable, value, named in (("XLAUNCH_HOME", in_the_way, "XLAUNCH_HOME"),
+                                       ("HF_HOME", os.path.join(in_the_way, "hf"), "HF_HOME"),
+                                       ("HF_HUB_CACHE", in_the_way, "HF_HUB_CACHE"),
+                                       ("XLAUNCH_CACHE_DIR", in_the_way, "XLAUNCH_CACHE_DIR")):
+            with self.subTest(variable=variable):
+                self.hub.clear_log()
+                for command in (("download",), ("launch", "--dry-run")):
+                    refused = self.run_xlaunch(*command, *q1, env={variable: value})
+                    self.assertExit(refused, 2)
+                    self.assertIn(named, refused.err)
+                    self.assertIn(in_the_way + " is a file, not a folder", refused.err)
+                    self.assertEqual(len(refused.err.strip().splitlines()), 1, refused.err)
+                self.assertEqual(self.hub.requests(), [])
+
 
 if __name__ == "__main__":
     unittest.main()
