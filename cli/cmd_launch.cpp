@@ -8,7 +8,9 @@
 #include "cli/launch_settings.hpp"
 #include "cli/session.hpp"
 #include "core/cli_args/argv_normalizer.hpp"
+#include "core/engines/local_weights.hpp"
 #include "core/util/error.hpp"
+#include "core/util/repo_path.hpp"
 
 namespace xl::cli {
 
@@ -34,6 +36,11 @@ int run_launch(const CommandArgs& args) {
 
   const catalog::Catalog catalog = load_catalog(common);
   LaunchPlan plan = plan_launch(catalog, options);
+  if (plan.model_path) {
+    if (auto problem = engines::local_weights_problem(*plan.model_path, plan.match.spec)) {
+      throw Error(ExitCode::usage, "--model-path " + printable(*plan.model_path, 200) + " " + *problem);
+    }
+  }
   // Engine installed, platform, GPUs: checked before any hub request, so a launch that cannot
   // run sends none.
   const engines::EngineLaunch launch = engine_preflight(plan, options);

@@ -11,6 +11,31 @@
 
 namespace xl::cli {
 
+namespace {
+
+// A count typed in decimal, between `low` and `high`. CLI11 reads integers with base 0, so
+// "017" became 15 and "0x50" 80 (and "08080" was "not in range"); it also printed DBL_MAX in
+// full for unbounded ranges. Leading zeros are dropped before CLI11 converts the number.
+CLI::Validator decimal_count(std::int64_t low, std::int64_t high) {
+  const std::string range = std::to_string(low) + " to " + std::to_string(high);
+  return CLI::Validator(
+      [low, high, range](std::string& text) -> std::string {
+        const bool digits = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+        if (!digits) {
+          return printable(text, 40) + " is not a whole number; give one from " + range;
+        }
+        const auto first = text.find_first_not_of('0');
+        text = first == std::string::npos ? "0" : text.substr(first);
+        if (text.size() > 18 || std::stoll(text) < low || std::stoll(text) > high) {
+          return text + " is out of range; give a number from " + range;
+        }
+        return {};
+      },
+      "N", "decimal count");
+}
+
+}  // namespace
+
 void add_common_flags(CLI::App& app, CommonOptions& common) {
   app.add_option("--catalog", common.catalogs, "extra catalog file (Xinference llm_family.json schema), merged over the built-in one; repeatable")
       ->type_name("FILE");
@@ -61,8 +86,8 @@ void add_remove_cache_flags(CLI::App& app, RemoveCacheOptions& options) {
 void add_launch_flags(CLI::App& app, LaunchOptions& options) {
   app.add_option("-u,--model-uid", options.model_uid, "name the engine serves the model as (default: the model name)")->type_name("UID");
   app.add_option("-t,--model-type", options.model_type, "model type; only LLM is supported")->check(CLI::IsMember({"LLM", "llm"}))->type_name("TYPE");
-  app.add_option("-r,--replica", options.replica, "replicas; xlaunch runs one engine process, so only 1")->check(CLI::Range(1, 1));
-  app.add_option("--n-worker", options.n_worker, "machines serving the model (same as --nnodes)")->check(CLI::Range(1, 1 << 20));
+  app.add_option("-r,--replica", options.replica, "replicas; xlaunch runs one engine process, so only 1")->transform(decimal_count(1, 1));
+  app.add_option("--n-worker", options.n_worker, "machines serving the model (same as --nnodes)")->transform(decimal_count(1, 1 << 20));
   app.add_option("--n-gpu", options.n_gpu, "GPUs to use: auto (all visible), a number, or none for CPU")->type_name("N");
   app.add_option("--gpu-idx", options.gpu_idx, "GPU indexes to use, e.g. 0,1 (sets CUDA_VISIBLE_DEVICES)")->type_name("LIST");
   app.add_option("--model-path", options.model_path, "local weights (-mp, --model_path): a folder, or a .gguf file; nothing is downloaded")->type_name("PATH");
@@ -72,22 +97,21 @@ void add_launch_flags(CLI::App& app, LaunchOptions& options) {
   app.add_option("--lora-modules", options.lora_modules, "LoRA adapter (-lm NAME PATH); repeatable")->type_name("NAME PATH");
   app.add_option("--api-key", options.api_key, "API key the engine requires from clients (-ak)")->type_name("KEY");
   app.add_option("--host", options.host, "address the engine listens on")->type_name("HOST");
-  app.add_option("--port", options.port, "port the engine listens on")->check(CLI::Range(1, 65535));
+  app.add_option("--port", options.port, "port the engine listens on")->transform(decimal_count(1, 65535));
   app.add_option("--cache-dir", options.cache_dir, "hub cache folder instead of the standard one")->type_name("DIR");
   app.add_flag("--offline", options.offline, "use only what is cached; send no request");
   app.add_flag("--dry-run", options.dry_run, "print the plan and the engine command; download and run nothing");
   app.add_flag("-y,--yes", options.yes, "answer yes to every question (for scripts)");
   app.add_flag("--force", options.force, "go on when disk space or GPU memory look too small");
-  app.add_option("--nnodes", options.nnodes, "number of machines for multi-node serving")->check(CLI::Range(1, 1 << 20));
-  app.add_option("--node-rank", options.node_rank, "this machine's rank, 0 for the head")->check(CLI::NonNegativeNumber);
+  app.add_option("--nnodes", options.nnodes, "number of machines for multi-node serving")->transform(decimal_count(1, 1 << 20));
+  app.add_option("--node-rank", options.node_rank, "this machine's rank, 0 for the head")->transform(decimal_count(0, (1 << 20) - 1));
   app.add_option("--master-addr", options.master_addr, "head node address HOST[:PORT] for multi-node serving")->type_name("ADDR");
   app.add_flag("--ray", options.ray, "vLLM multi-node through Ray instead of its native mode");
   app.add_option("--hosts", options.hosts, "every node's address in rank order (llama.cpp rpc workers, mlx.launch)")
       ->delimiter(',')
       ->type_name("HOST[:PORT],...");
-  // Ranges with integer bounds: CLI::PositiveNumber's message prints DBL_MAX in full.
   app.add_option("--context-length", options.context_length, "context length the engine serves (tokens)")
-      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40U))
+      ->transform(decimal_count(1, std::int64_t{1} << 40U))
       ->type_name("TOKENS");
   app.add_option("--engine-bin", options.engine_bin, "engine executable to run instead of the one on PATH")->type_name("PATH");
 }

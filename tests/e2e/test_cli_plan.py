@@ -190,6 +190,37 @@ class UsageErrors(XlaunchTestCase):
         self.assertUsage("-n", "deepseek-v3-0324", "-f", "mlx", "--download-hub", "modelscope", "--dry-run",
                          says="has no modelscope source; it is on huggingface: use --download-hub huggingface")
 
+    def test_numbers_are_decimal(self):
+        gguf = ("-n", "deepseek-r1", "-en", "llama.cpp", "-q", "UD-IQ1_S", "--dry-run", "--json")
+        plan = self.run_xlaunch(*gguf, "--port", "08080", "--context-length", "0100")
+        self.assertExit(plan, 0)
+        argv = plan.json()["launch"]["nodes"][0]["argv"]
+        self.assertEqual(argv[argv.index("--port") + 1], "8080")  # not octal, not "out of range"
+        self.assertEqual(argv[argv.index("-c") + 1], "100")
+        for flag, value in (("--port", "0x50"), ("--port", "1.5"), ("--context-length", "0x1000"),
+                            ("--node-rank", "-1")):
+            with self.subTest(flag=flag, value=value):
+                result = self.assertUsage(*gguf, flag, value, says=f"{flag}: '{value}' is not a whole number; give one")
+                self.assertEqual(len(result.err.strip().splitlines()), 2)  # the error, then CLI11's help hint
+        self.assertUsage(*gguf, "--port", "65536", says="--port: 65536 is out of range; give a number from 1 to 65535")
+
+    def test_model_path_must_hold_what_the_engine_loads(self):
+        folder = os.path.join(self.root, "weights")
+        os.makedirs(folder)
+        gguf = ("-n", "deepseek-r1", "-en", "llama.cpp", "-q", "UD-IQ1_S", "--dry-run")
+        vllm = ("-n", "deepseek-v2-chat", "-en", "vllm", "--dry-run")
+        missing = os.path.join(self.root, "nope")
+        self.assertUsage(*gguf, "--model-path", missing, says=f"--model-path '{missing}' does not exist")
+        self.assertUsage(*vllm, "--model-path", "", says="--model-path '' is empty")
+        self.assertUsage(*gguf, "--model-path", folder,
+                         says="has no DeepSeek-R1-UD-IQ1_S/DeepSeek-R1-UD-IQ1_S-00001-of-00003.gguf")
+        self.assertUsage(*vllm, "--model-path", folder, says="has no config.json")
+        with open(os.path.join(folder, "config.json"), "w") as f:
+            f.write("{}")
+        self.assertUsage(*gguf, "--model-path", os.path.join(folder, "config.json"), says="is not a .gguf file")
+        self.assertUsage(*vllm, "--model-path", os.path.join(folder, "config.json"), says="is a file")
+        self.assertExit(self.run_xlaunch(*vllm, "--model-path", folder), 0)
+
     def test_help_and_version(self):
         self.assertExit(self.run_xlaunch("--help"), 0)
         self.assertExit(self.run_xlaunch("launch", "--help"), 0)
