@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // The one exit funnel: pick the command, run it, turn failures into a message and exit code.
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -27,6 +29,22 @@ void print_overview() {
   std::cout << "\n'xlaunch COMMAND --help' shows a command's options; 'man xlaunch' has the details.\n";
 }
 
+// Output that could not be written (a full disk, a closed file) fails the run: a script that
+// saves `xlaunch list --json` or a completion script must not take a truncated file for one.
+int finish_output(int code) {
+  errno = 0;
+  std::cout.flush();
+  const bool flushed = std::fflush(stdout) == 0;
+  const int error = errno;
+  if (flushed && std::ferror(stdout) == 0 && std::cout.good()) {
+    return code;
+  }
+  // The failed write may have come earlier, when a buffer filled; then errno says nothing.
+  std::cerr << "xlaunch: error: cannot write the output" << (error != 0 ? std::string(" (") + std::strerror(error) + ")" : "")
+            << "; check the disk or file it goes to\n";
+  return code == 0 ? static_cast<int>(xl::ExitCode::failure) : code;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -39,11 +57,11 @@ int main(int argc, char** argv) {
   }
   if (args.front() == "--help" || args.front() == "-h" || args.front() == "help") {
     print_overview();
-    return 0;
+    return finish_output(0);
   }
   if (args.front() == "--version" || args.front() == "-V") {
     std::cout << "xlaunch " XLAUNCH_VERSION "\n";
-    return 0;
+    return finish_output(0);
   }
   try {
     // Completion sees the words exactly as typed (no alias rewriting, no refused flags).
@@ -56,7 +74,7 @@ int main(int argc, char** argv) {
     if (entry == entries.end()) {
       throw xl::Error(xl::ExitCode::usage, "the '" + normalized.command + "' command is not available in this build");
     }
-    return entry->run({normalized.command, normalized.parser_args, normalized.raw_args});
+    return finish_output(entry->run({normalized.command, normalized.parser_args, normalized.raw_args}));
   } catch (const xl::Error& error) {
     std::cerr << "xlaunch: error: " << error.what() << "\n";
     if (!error.hint().empty()) {

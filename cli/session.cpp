@@ -12,6 +12,7 @@
 #include "core/http/transfer_settings.hpp"
 #include "core/hub_env/hub_settings.hpp"
 #include "core/util/error.hpp"
+#include "core/util/repo_path.hpp"
 
 namespace xl::cli {
 
@@ -46,13 +47,21 @@ HubDecision decide_hub(const LaunchOptions& options) {
   const auto timeout = ProcessEnvironment().non_empty("XINFERENCE_HUB_DETECT_TIMEOUT");
   double seconds = 3.0;
   if (timeout) {
+    // Bounded: 1e99 or inf overflowed the conversion to milliseconds, and nan passed std::max,
+    // each turning a reachable hub into "did not answer".
+    std::size_t used = 0;
     try {
-      seconds = std::stod(*timeout);
+      seconds = std::stod(*timeout, &used);
     } catch (const std::exception&) {
-      throw Error(ExitCode::usage, "XINFERENCE_HUB_DETECT_TIMEOUT='" + *timeout + "' is not a number of seconds; unset it or set e.g. 3");
+      used = 0;
     }
+    if (used != timeout->size() || !(seconds >= 0 && seconds <= 3600)) {
+      throw Error(ExitCode::usage, "XINFERENCE_HUB_DETECT_TIMEOUT=" + printable(*timeout, 40) +
+                                       " is not a number of seconds from 0 to 3600; unset it or set e.g. 3");
+    }
+    seconds = std::max(seconds, 0.1);  // libcurl takes 0 as "no timeout"
   }
-  probe_settings.connect_timeout = std::chrono::milliseconds(static_cast<long long>(std::max(seconds, 0.1) * 1000));
+  probe_settings.connect_timeout = std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
   probe_settings.stall_timeout = probe_settings.connect_timeout;
   const auto probe = http::make_curl_client(probe_settings);
   const download::HubChoice choice = download::choose_download_hub("auto", settings, *probe);

@@ -6,11 +6,12 @@ import copy
 import json
 import os
 import shlex
+import subprocess
 import sys
 import unittest
 
 sys.path.insert(0, os.environ.get("XLAUNCH_TEST_SUPPORT", os.path.join(os.path.dirname(__file__), "..", "support")))
-from harness import XlaunchTestCase  # noqa: E402
+from harness import XLAUNCH, XlaunchTestCase  # noqa: E402
 
 CRASH_MARKS = ("AddressSanitizer", "UndefinedBehaviorSanitizer", "ThreadSanitizer", "runtime error:",
                "internal error", "terminate called", "Segmentation fault")
@@ -145,8 +146,8 @@ class HostileInput(XlaunchTestCase):
                                        ["--cache-dir", "is a file, not a folder"]),
             "replica": (["-n", "deepseek-r1", "-r", "1000000000000", "--dry-run"], ["--replica"]),
             "context_length": (["-n", "deepseek-r1", "--context-length", "-5", "--dry-run"],
-                               ["--context-length", "not in range 1 to"]),
-            "nnodes_zero": (["-n", "deepseek-r1", "--nnodes", "0", "--dry-run"], ["--nnodes", "not in range 1 to"]),
+                               ["--context-length", "give one from 1 to"]),
+            "nnodes_zero": (["-n", "deepseek-r1", "--nnodes", "0", "--dry-run"], ["--nnodes", "give a number from 1 to"]),
         }
         for name, (argv, words) in cases.items():
             with self.subTest(case=name):
@@ -159,6 +160,24 @@ class HostileInput(XlaunchTestCase):
                 result = self.run_xlaunch("download", "-n", "deepseek-r1", "--download-hub", "modelscope",
                                           env={name: value})
                 self.assert_usage_error(result, name, "expected an integer from")
+
+    def test_hub_detect_timeout_is_bounded(self):
+        # Huge values overflowed into "the hub did not answer", and nan slipped past the minimum.
+        for value in ("1e99", "inf", "nan", "3abc", "-1"):
+            with self.subTest(value=value):
+                result = self.run_xlaunch("-n", "deepseek-r1", "--dry-run",
+                                          env={"XINFERENCE_HUB_DETECT_TIMEOUT": value, "HF_ENDPOINT": "http://127.0.0.1:1"})
+                self.assert_usage_error(result, "XINFERENCE_HUB_DETECT_TIMEOUT", "from 0 to 3600")
+
+    def test_output_that_cannot_be_written_fails_the_run(self):
+        if not os.path.exists("/dev/full"):
+            self.skipTest("no /dev/full")
+        for argv in (("list",), ("list", "--json"), ("completion", "bash"), ("--version",)):
+            with self.subTest(argv=argv), open("/dev/full", "w") as full:
+                completed = subprocess.run([XLAUNCH, *argv], env=self.env, stdout=full, stderr=subprocess.PIPE,
+                                           text=True, timeout=60)
+                self.assertEqual(completed.returncode, 1, completed.stderr)
+                self.assertIn("cannot write the output (No space left on device)", completed.stderr)
 
     def test_model_uid_reaches_the_engine_command_quoted(self):
         uid = "a/b; rm -rf $(echo ~) `id` \"q\" 'x' \x1b"
