@@ -4,8 +4,10 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <optional>
 
 #include "core/util/error.hpp"
+#include "core/util/repo_path.hpp"
 #include "core/util/strings.hpp"
 
 namespace xl {
@@ -50,6 +52,56 @@ bool looks_like_flag(const std::string& word) {
   return !(std::isdigit(static_cast<unsigned char>(word[1])) || word[1] == '.');
 }
 
+// A first word that is no command is the start of a launch line, unless it looks like a
+// command mistyped ("lsit", "LIST", "version"): then `--model-name is required` would be the
+// wrong error. A command typed after flags (`xlaunch --json list`) is said too.
+void refuse_misplaced_command(const std::vector<std::string>& args, const std::vector<std::string>& commands) {
+  if (args.empty()) {
+    return;
+  }
+  std::vector<std::string> visible;
+  for (const auto& name : commands) {
+    if (name.rfind("__", 0) != 0) {
+      visible.push_back(name);
+    }
+  }
+  const auto names_model = [](const std::string& word) {
+    return word == "-n" || word.rfind("--model-name", 0) == 0 || word.rfind("--model_name", 0) == 0;
+  };
+  const std::string& first = args.front();
+  if (!first.empty() && first.front() != '-') {
+    std::string lowered = first;
+    std::transform(lowered.begin(), lowered.end(), lowered.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (lowered == "version") {
+      throw Error(ExitCode::usage, "unknown command " + printable(first) + "; did you mean 'xlaunch --version'?");
+    }
+    auto suggestion = std::find(visible.begin(), visible.end(), lowered) != visible.end()
+                          ? std::optional<std::string>(lowered)
+                          : closest_match(lowered, visible);
+    if (suggestion) {
+      throw Error(ExitCode::usage, "unknown command " + printable(first) + "; did you mean '" + *suggestion +
+                                       "'? ('xlaunch --help' lists the commands)");
+    }
+    if (!std::any_of(args.begin(), args.end(), names_model)) {
+      throw Error(ExitCode::usage, "unknown command " + printable(first) + "; to launch a model, name it with -n: "
+                                       "xlaunch -n " + printable(first) + " ('xlaunch --help' lists the commands)");
+    }
+    return;
+  }
+  if (std::any_of(args.begin(), args.end(), names_model)) {
+    return;
+  }
+  for (const auto& word : args) {
+    if (word == "--") {
+      return;
+    }
+    if (std::find(visible.begin(), visible.end(), word) != visible.end() && word != "launch") {
+      throw Error(ExitCode::usage, "'" + word + "' is a command: put it first, as in 'xlaunch " + word +
+                                       " --json'; options go after it");
+    }
+  }
+}
+
 }  // namespace
 
 const std::vector<std::string>& command_names() {
@@ -66,6 +118,7 @@ NormalizedArgv normalize_argv(const std::vector<std::string>& args) {
     result.command = args.front();
     first = 1;
   } else {
+    refuse_misplaced_command(args, commands);
     result.command = "launch";
   }
   bool after_separator = false;

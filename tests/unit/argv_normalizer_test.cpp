@@ -62,3 +62,33 @@ TEST_CASE("a stray word is a usage error naming it") {
     CHECK(std::string(e.what()).find("unexpected argument 'deepseek-r1'") == 0);
   }
 }
+
+namespace {
+
+std::string refusal(const std::vector<std::string>& args) {
+  try {
+    (void)normalize_argv(args);
+  } catch (const Error& e) {
+    CHECK(e.code() == ExitCode::usage);
+    return e.what();
+  }
+  return "accepted";
+}
+
+}  // namespace
+
+TEST_CASE("a mistyped or misplaced command is said as such, not as a launch without --model-name") {
+  CHECK(refusal({"lsit"}).find("unknown command 'lsit'; did you mean 'list'?") == 0);
+  CHECK(refusal({"LIST"}).find("did you mean 'list'?") != std::string::npos);
+  CHECK(refusal({"downlod", "-n", "deepseek-r1"}).find("did you mean 'download'?") != std::string::npos);
+  CHECK(refusal({"version"}).find("did you mean 'xlaunch --version'?") != std::string::npos);
+  CHECK(refusal({"deepseek-r1"}).find("to launch a model, name it with -n: xlaunch -n 'deepseek-r1'") !=
+        std::string::npos);
+  CHECK(refusal({"--json", "list"}).find("'list' is a command: put it first") == 0);
+  // Launch lines stay launch lines: a value after -n, words after --, a stray word beside -n.
+  CHECK(normalize_argv({"-n", "deepseek-r1", "--dry-run"}).command == "launch");
+  CHECK(normalize_argv({"--dry-run", "-n", "list"}).command == "launch");
+  CHECK(normalize_argv({"--dry-run", "--", "list"}).command == "launch");
+  CHECK(normalize_argv({"stray", "-n", "deepseek-r1"}).command == "launch");
+  CHECK(normalize_argv({"list", "--json"}).command == "list");
+}
