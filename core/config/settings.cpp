@@ -176,7 +176,13 @@ void apply_config_file(Settings& settings, const std::string& path, const std::s
   try {
     document = nlohmann::json::parse(content, nullptr, true, /*ignore_comments=*/true);
   } catch (const nlohmann::json::parse_error& error) {
-    throw Error(ExitCode::usage, "config file " + path + " is not valid JSON (" + error.what() + "); fix it or delete it");
+    // The library's own text ("[json.exception.parse_error.101] parse error at line 1, ...")
+    // says little to a user and may echo a control byte; where it stopped is what helps.
+    if (content.find_first_not_of(" \t\r\n") == std::string::npos) {
+      throw Error(ExitCode::usage, "config file " + path + " is empty; write {} in it or delete it");
+    }
+    throw Error(ExitCode::usage, "config file " + path + " is not valid JSON (it stops making sense at byte " +
+                                     std::to_string(error.byte) + "); fix it or delete it");
   }
   if (!document.is_object()) {
     throw Error(ExitCode::usage, "config file " + path + " must hold a JSON object like {\"port\": 8000}; fix it or delete it");
@@ -189,11 +195,17 @@ void apply_config_file(Settings& settings, const std::string& path, const std::s
     if (value.is_null()) {
       continue;  // null means "not set here"
     }
+    // Text and paths must be JSON strings: {"cache_dir": 5} or ["a"] made a folder named "5"
+    // or '["a"]' in the current directory. Numbers and booleans may be written either way.
+    const bool textual = def->type == SettingType::text || def->type == SettingType::path ||
+                         def->type == SettingType::choice;
+    if (textual && !value.is_string()) {
+      throw Error(ExitCode::usage, "config file " + path + ": '" + key + "' is " + value.dump() +
+                                       ", expected a string in quotes; fix or remove '" + key + "' in " + path);
+    }
     std::string raw;
     if (value.is_string()) {
       raw = value.get<std::string>();
-    } else if (value.is_boolean() || value.is_number_integer()) {
-      raw = value.dump();
     } else {
       raw = value.dump();  // arrays, objects and fractions fail validation with their JSON text
     }

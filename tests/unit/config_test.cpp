@@ -164,6 +164,18 @@ TEST_CASE("settings: a bad config file names the file, the key and the fix") {
   CHECK(range.find("fix or remove 'port' in " + path) != std::string::npos);
   CHECK(error_for(R"({"port": 1.5})").find("'1.5'") != std::string::npos);
   CHECK(error_for(R"({"offline": "sometimes"})").find("true or false") != std::string::npos);
+  CHECK(syntax.find("json.exception") == std::string::npos);
+  CHECK(error_for(" \n").find("is empty; write {} in it or delete it") != std::string::npos);
+  // Text and paths must be strings: these made folders named "5" and '["a"]'.
+  for (const char* content : {R"({"cache_dir": 5})", R"({"cache_dir": ["a"]})", R"({"host": 5})", R"({"hub": true})"}) {
+    CAPTURE(content);
+    CHECK(error_for(content).find("expected a string in quotes") != std::string::npos);
+  }
+  CHECK(load_settings(env, [&] {
+          MapConfigFileReader files;
+          files.add(path, R"({"port": "8001", "offline": "true", "hub": null})");
+          return files;
+        }()).port == 8001);
 }
 
 TEST_CASE("settings: without HOME, XLAUNCH_HOME is required") {
