@@ -134,10 +134,20 @@ Downloader::Resolved Downloader::resolve(const DownloadTarget& target, const Dow
       r.rev = found->first;
       r.selected = std::move(found->second);
     } else {
+      // A complete copy from the other hub is the likelier fix than a download.
+      for (const auto& other : m_records.list()) {
+        if (other.model_version == target.model_version && other.hub != target.hub && other.complete &&
+            other.files_present()) {
+          throw Error(ExitCode::download, target.model_version + " is not in the " + r.hub->display_name() +
+                                              " cache at " + root.string() + ", but complete in the " +
+                                              hubs::make_hub(other.hub, m_settings)->display_name() + " cache at " +
+                                              other.snapshot_dir.string() + "; add --download-hub " + other.hub);
+        }
+      }
       throw Error(ExitCode::download, target.model_version + " (" + target.model_id + "@" + revision + ") is " +
                                           (same_target ? "only partly" : "not") + " in the " + r.hub->display_name() +
-                                          " cache at " + root.string() +
-                                          "; run once without --offline (or HF_HUB_OFFLINE) to download it");
+                                          " cache at " + root.string() + "; run once without --offline" +
+                                          (is_hf ? " (or HF_HUB_OFFLINE)" : "") + " to download it");
     }
   } else {
     r.rev = resolve_revision(*r.hub, m_client, target.model_id, revision);

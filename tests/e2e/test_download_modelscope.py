@@ -55,6 +55,11 @@ class ModelScopeDownloads(DownloadTestCase):
         self.hub.clear_log()
         self.download(*args, "--offline")
         self.assertEqual(self.hub.requests(), [])
+        # Offline without a hub named looks in the Hugging Face cache; it points at this copy.
+        elsewhere = self.download("-n", "deepseek-r1", "-f", "ggufv2", "-q", "UD-IQ1_S", "--offline", code=3)
+        self.assertIn("but complete in the ModelScope cache at", elsewhere.err)
+        self.assertIn("add --download-hub modelscope", elsewhere.err)
+        self.assertEqual(self.hub.requests(), [])
 
     def test_unknown_revision_is_an_error_not_an_empty_success(self):
         result = self.download(*self.spec_args("deepseek-r1", "awq"), "--revision", "v9", code=3)
