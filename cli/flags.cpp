@@ -34,6 +34,24 @@ CLI::Validator decimal_count(std::int64_t low, std::int64_t high) {
       "N", "decimal count");
 }
 
+// CLI11's wording where it says little to a user: "At Most 1 required but received 2" for a
+// flag given twice, "The following argument was not expected: x" for a stray word.
+std::string parse_error_message(const CLI::ParseError& error) {
+  std::string text = error.what();
+  if (const auto at = text.find(": At Most 1 required but received"); at != std::string::npos) {
+    return text.substr(0, at) + " was given more than once; give it once";
+  }
+  const std::string extras = "The following argument was not expected: ";
+  if (text.rfind(extras, 0) == 0) {
+    return "unexpected argument " + printable(text.substr(extras.size()), 80);
+  }
+  const std::string several = "The following arguments were not expected: ";
+  if (text.rfind(several, 0) == 0) {
+    return "unexpected arguments " + printable(text.substr(several.size()), 80);
+  }
+  return text;
+}
+
 }  // namespace
 
 void add_common_flags(CLI::App& app, CommonOptions& common) {
@@ -133,8 +151,8 @@ std::optional<int> parse(CLI::App& app, const CommandArgs& args) {
   } catch (const CLI::CallForHelp& help) {
     return app.exit(help);
   } catch (const CLI::ParseError& error) {
-    std::cerr << "xlaunch " << args.name << ": error: " << error.what() << "\nRun 'xlaunch " << args.name
-              << " --help' for the options.\n";
+    std::cerr << "xlaunch " << args.name << ": error: " << parse_error_message(error) << "; 'xlaunch " << args.name
+              << " --help' lists the options\n";
     return static_cast<int>(ExitCode::usage);
   }
   return std::nullopt;
