@@ -62,7 +62,7 @@ void print_dry_run(LaunchPlan plan, engines::EngineLaunch launch, const LaunchOp
   std::vector<engines::NodePlan> nodes;
   try {
     nodes = engines::build_node_plans(
-        engines::launch_command(launch, plan.match.spec, options, weights_for_display(plan)));
+        engines::launch_command(launch, plan.match.spec, options, weights_for_display(plan), fit));
   } catch (const Error& e) {
     if (e.code() != ExitCode::preflight) {
       throw;
@@ -79,12 +79,18 @@ void print_dry_run(LaunchPlan plan, engines::EngineLaunch launch, const LaunchOp
 
 void exec_engine(const LaunchPlan& plan, const engines::EngineLaunch& launch, const LaunchOptions& options,
                  const std::string& weights, std::optional<std::uint64_t> weight_bytes) {
+  std::optional<engines::FitResult> fit;
   if (weight_bytes) {
-    engines::fit_launch(launch, plan.match.spec, options, *weight_bytes, {}, engines::Mode::launch);
+    fit = engines::fit_launch(launch, plan.match.spec, options, *weight_bytes, {}, engines::Mode::launch);
   }
-  const auto input = engines::launch_command(launch, plan.match.spec, options, weights);
+  const auto input = engines::launch_command(launch, plan.match.spec, options, weights, fit);
   const auto command = engines::build_exec_plan(input);
   if (!options.quiet) {
+    // The same remarks a dry run shows (offload chosen, a parser left out and why): the engine's
+    // own output follows, so these are the user's only chance to see them.
+    for (const auto& note : command.notes) {
+      std::cerr << "xlaunch: note: " << note << "\n";
+    }
     std::cerr << "xlaunch: exec " << engines::render_command(command, options.api_key ? std::vector<std::string>{*options.api_key} : std::vector<std::string>{}) << "\n";
     std::cerr.flush();
   }

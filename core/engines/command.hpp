@@ -14,6 +14,7 @@
 #include "core/engines/engine.hpp"
 #include "core/engines/engine_version.hpp"
 #include "core/engines/exec_plan.hpp"
+#include "core/engines/fit.hpp"
 #include "core/engines/topology.hpp"
 #include "core/hardware/gpu.hpp"
 #include "core/launch_options.hpp"
@@ -51,6 +52,9 @@ struct CommandInput {
   hardware::GpuLayout gpus;                 // this node's GPUs (empty = CPU / Metal)
   Topology topology;                        // rank = the node the plan is for
   std::optional<std::string> chat_template; // tool-call template file (find_tool_chat_template)
+  // The fit check's result when the weights' size was known: llama.cpp needs it to place a
+  // model that fits only with offload to RAM (llama_gpu_placement()).
+  std::optional<FitResult> fit;
 };
 
 // What the engine is given as the model: the snapshot folder, or for GGUF the file inside it

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/engines/command_builders.hpp"
+#include "core/engines/llama_offload.hpp"
 #include "core/engines/model_profile.hpp"
 #include "core/engines/pass_through.hpp"
 #include "core/exec/path_search.hpp"
@@ -67,10 +68,13 @@ ExecPlan build_llama_cpp(const CommandInput& input) {
                "--port",
                std::to_string(options.port),
                "-c",
-               std::to_string(context_or_family(input)),
-               "-ngl",
-               input.gpus.cpu_requested ? "0" : "999",
-               "--jinja"};
+               std::to_string(context_or_family(input))};
+  const auto placement = llama_gpu_placement(input);
+  append(plan.argv, placement.words);
+  if (placement.note) {
+    plan.notes.push_back("llama.cpp: " + *placement.note);
+  }
+  plan.argv.push_back("--jinja");
   if (family_reasons(*input.spec->family)) {
     append(plan.argv, {"--reasoning-format", "deepseek"});
   }

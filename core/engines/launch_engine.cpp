@@ -85,8 +85,10 @@ FitResult fit_launch(const EngineLaunch& launch, const catalog::FlatSpec& spec,
 }
 
 CommandInput launch_command(const EngineLaunch& launch, const catalog::FlatSpec& spec,
-                            const LaunchOptions& options, const std::string& weights) {
+                            const LaunchOptions& options, const std::string& weights,
+                            const std::optional<FitResult>& fit) {
   CommandInput input;
+  input.fit = fit;
   input.install = launch.install;
   input.spec = &spec;
   std::error_code ec;

@@ -60,9 +60,11 @@ FitResult fit_launch(const EngineLaunch& launch, const catalog::FlatSpec& spec,
                      const std::vector<SiblingSpec>& siblings, Mode mode);
 
 // Step 3. `weights` is the snapshot folder (or --model-path); for GGUF the engine is given
-// the (first part) file inside it, or `weights` itself when it already is a file.
+// the (first part) file inside it, or `weights` itself when it already is a file. `fit` is
+// step 2's result when there was one (it decides llama.cpp's offload flags).
 CommandInput launch_command(const EngineLaunch& launch, const catalog::FlatSpec& spec,
-                            const LaunchOptions& options, const std::string& weights);
+                            const LaunchOptions& options, const std::string& weights,
+                            const std::optional<FitResult>& fit = std::nullopt);
 
 // Bytes of a local model: a file (for a split GGUF also its sibling parts), or every file
 // under a folder (symlinks followed, as in a hub snapshot). Nullopt when it does not exist.

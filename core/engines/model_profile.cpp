@@ -36,6 +36,19 @@ bool has_ability(const catalog::LlmFamily& family, const std::string& ability) {
 bool family_reasons(const catalog::LlmFamily& family) { return has_ability(family, "reasoning"); }
 bool family_is_hybrid(const catalog::LlmFamily& family) { return has_ability(family, "hybrid"); }
 
+bool spec_is_moe(const catalog::FlatSpec& spec) {
+  if (spec.activated_size && spec.activated_size->text != spec.size.text) {
+    return true;
+  }
+  if (spec.family == nullptr) {
+    return false;
+  }
+  const auto& arch = spec.family->architectures;
+  return std::any_of(arch.begin(), arch.end(), [](const std::string& name) {
+    return name == "DeepseekV2ForCausalLM" || name == "DeepseekV3ForCausalLM";
+  });
+}
+
 std::optional<ParserChoice> parser_choice(Engine engine, const catalog::LlmFamily& family) {
   const Profile profile = profile_of(family);
   if (profile == Profile::none) {

@@ -29,6 +29,12 @@ bool family_reasons(const catalog::LlmFamily& family);
 // (ability "hybrid", e.g. DeepSeek-V3.1).
 bool family_is_hybrid(const catalog::LlmFamily& family);
 
+// True for mixture-of-experts specs: the catalog gives fewer activated than total parameters
+// (Xinference's activated_size_in_billions), or the architecture is DeepSeek-V2/V3, which are
+// MoE at every size (V2-Lite included) even where the catalog leaves the activated size out.
+// llama.cpp can keep such a model's expert tensors in RAM (--cpu-moe, engines.md §3.3).
+bool spec_is_moe(const catalog::FlatSpec& spec);
+
 // xlaunch does not ship the template texts themselves (they live in the engines' source trees,
 // not in a pip install, and are not reproduced here). A user or packager puts them at
 // `<templates_dir>/<engine>/<file>` (engine lower-case: vllm, sglang); this returns that path

@@ -62,6 +62,20 @@ std::vector<std::string> pass_through_words(const std::vector<ExtraArg>& extra_a
   return words;
 }
 
+bool passes_flag(const std::vector<ExtraArg>& extra_args,
+                 std::initializer_list<std::string_view> flags) {
+  for (const auto& arg : extra_args) {
+    const std::string spelled = arg.raw ? arg.flag : dash_spelling(arg.flag);
+    const std::string_view name = std::string_view(spelled).substr(0, spelled.find('='));
+    for (const auto flag : flags) {
+      if (name == flag) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 std::optional<std::int64_t> requested_context_length(const LaunchOptions& options) {
   std::optional<std::int64_t> found = options.context_length;
   for (const auto& arg : options.extra_args) {

@@ -5,8 +5,10 @@
 // engine's own command-line words.
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/engines/engine.hpp"
@@ -20,6 +22,13 @@ namespace xl::engines {
 // "False"/"false" its `--no-` form. Raw arguments (after `--`) are copied verbatim.
 // A non-raw word that is not a flag throws Error(usage).
 std::vector<std::string> pass_through_words(const std::vector<ExtraArg>& extra_args);
+
+// True when the user handed the engine one of `flags` (exact engine spellings such as "-ngl",
+// "--cpu-moe"), as a pass-through argument in any spelling xlaunch forwards it as
+// (`--n_cpu_moe 4` -> `--n-cpu-moe`, `--flag=value`) or verbatim after `--`. Lets a builder
+// leave a choice to the user instead of passing its own value beside theirs.
+bool passes_flag(const std::vector<ExtraArg>& extra_args,
+                 std::initializer_list<std::string_view> flags);
 
 // The context length the user asked for: the last pass-through --max-model-len /
 // --context-length / --ctx-size / -c (any spelling), else --context-length, else nullopt.

@@ -99,6 +99,60 @@ class Exec(EngineCase):
             self.assertIn("0.11.2", src.read())
 
 
+class LlamaOffload(EngineCase):
+    """The fit check says "fits with offload to RAM" (one 24 GB GPU, R1 UD-IQ1_S): llama-server
+    must be told to keep the experts in RAM, or it runs the GPU out of memory at load."""
+
+    def setUp(self):
+        super().setUp()
+        self.fake_env.update({"FAKE_GPUS": "1x24576", "FAKE_ENGINE_VERSION": "6123"})
+        folder = os.path.join(self.model, "DeepSeek-R1-UD-IQ1_S")
+        os.makedirs(folder)
+        self.parts = [os.path.join(folder, f"DeepSeek-R1-UD-IQ1_S-0000{k}-of-00003.gguf") for k in (1, 2, 3)]
+        for part in self.parts:
+            open(part, "w").close()
+        self.args = ("-n", "deepseek-r1", "-en", "llama.cpp", "-q", "UD-IQ1_S", "--model-path", self.model,
+                     "--context-length", "4096")
+        # Size the (sparse) weights from xlaunch's own budgets so the need lands between the
+        # GPU alone and GPU + RAM, whatever RAM this machine has.
+        fit = self.launch(*self.args, "--dry-run", "--json").json()["launch"]["fit"]
+        if fit["ram_budget_bytes"] < 4 * 2**30:
+            self.skipTest("too little free RAM to stage an offload")
+        need = fit["gpu_budget_bytes"] + fit["ram_budget_bytes"] // 2
+        weights = int((need - fit["kv_cache_bytes"] - 2**30) / 1.1)
+        with open(self.parts[0], "wb") as out:
+            out.truncate(weights)
+
+    def placement(self, argv):
+        return argv[argv.index("-c") + 2:argv.index("--jinja")]
+
+    def test_moe_experts_stay_in_ram(self):
+        result = self.launch(*self.args)
+        self.assertExit(result, 0)
+        self.assertEqual(self.placement(self.recorded()["argv"]), ["-ngl", "999", "--cpu-moe"])
+        self.assertIn("xlaunch: note: llama.cpp: expert weights stay in RAM", result.err)
+        self.assertIn("the model fits only with offload to RAM, needs ", result.err)
+        dry = self.launch(*self.args, "--dry-run")
+        self.assertIn("fit         fits with offload to RAM", dry.out)
+        self.assertIn("-ngl 999 --cpu-moe --jinja", dry.out)
+
+    def test_build_without_cpu_moe_gets_a_partial_ngl(self):
+        result = self.launch(*self.args, env={"FAKE_ENGINE_VERSION": "5000"})
+        self.assertExit(result, 0)
+        ngl, layers = self.placement(self.recorded()["argv"])
+        self.assertEqual(ngl, "-ngl")
+        self.assertTrue(0 < int(layers) < 61, layers)
+        self.assertIn("predates --cpu-moe", result.err)
+
+    def test_users_own_expert_split_wins(self):
+        result = self.launch(*self.args, "--", "--n-cpu-moe", "40")
+        self.assertExit(result, 0)
+        argv = self.recorded()["argv"]
+        self.assertNotIn("--cpu-moe", argv)
+        self.assertEqual(argv.count("-ngl"), 1)
+        self.assertEqual(argv[-2:], ["--n-cpu-moe", "40"])
+
+
 class Refusals(EngineCase):
     def test_missing_engine_is_exit_4_before_any_hub_request(self):
         result = self.launch("-n", "deepseek-r1", "-en", "sglang", env={"PATH": "/usr/bin:/bin"})
