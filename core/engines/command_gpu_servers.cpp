@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // vLLM and SGLang: the GPU servers with tensor/pipeline parallelism and DeepSeek parsers.
 #include <cstdio>
+#include <utility>
 
 #include "core/engines/command_builders.hpp"
 #include "core/engines/model_profile.hpp"
+#include "core/engines/parser_support.hpp"
 #include "core/engines/pass_through.hpp"
 #include "core/exec/path_search.hpp"
 #include "core/util/error.hpp"
@@ -22,20 +24,32 @@ std::string utilization_text() {
   return buffer;
 }
 
-// Reasoning and tool-call flags (API server only; headless ranks serve no requests).
+// Reasoning and tool-call flags (API server only; headless ranks serve no requests). A parser
+// the installed version may not know is left out with a note (parser_support.hpp): an unknown
+// name would stop the engine, and these flags are xlaunch's idea, not the user's.
 void add_parsers(ExecPlan& plan, const CommandInput& input, bool old_reasoning_switch) {
   const auto& family = *input.spec->family;
   const auto choice = parser_choice(input.install.engine, family);
   if (!choice) {
     return;
   }
-  if (!choice->reasoning_parser.empty()) {
+  auto usable = [&](ParserKind kind, const std::string& name) {
+    if (name.empty()) {
+      return false;
+    }
+    if (auto note = parser_left_out(input.install, kind, name)) {
+      plan.notes.push_back(std::move(*note));
+      return false;
+    }
+    return true;
+  };
+  if (usable(ParserKind::reasoning, choice->reasoning_parser)) {
     if (old_reasoning_switch) {
       plan.argv.push_back("--enable-reasoning");  // vLLM < 0.9 needs it; 0.10 rejects it
     }
     append(plan.argv, {"--reasoning-parser", choice->reasoning_parser});
   }
-  if (!choice->tool_parser.empty()) {
+  if (usable(ParserKind::tool_call, choice->tool_parser)) {
     if (input.install.engine == Engine::vllm) {
       plan.argv.push_back("--enable-auto-tool-choice");
     }

@@ -33,6 +33,10 @@ std::vector<int> read_numbers(std::string_view text, std::size_t& pos) {
 }  // namespace
 
 bool EngineVersion::at_least(std::initializer_list<int> wanted) const {
+  return at_least(std::vector<int>(wanted));
+}
+
+bool EngineVersion::at_least(const std::vector<int>& wanted) const {
   if (!known()) {
     return true;
   }

@@ -19,6 +19,7 @@ struct EngineVersion {
   bool known() const { return !numbers.empty(); }
   // True when unknown (newest spellings are the default) or >= the given version.
   bool at_least(std::initializer_list<int> wanted) const;
+  bool at_least(const std::vector<int>& wanted) const;  // the same, for versions kept in tables
 };
 
 // Finds the version in a probe's output: "version: 6123 (abc)" (llama.cpp) or the first

@@ -153,6 +153,42 @@ class LlamaOffload(EngineCase):
         self.assertEqual(argv[-2:], ["--n-cpu-moe", "40"])
 
 
+class ParserVersions(EngineCase):
+    """Reasoning and tool-call parsers reach only engine versions known to have them: an unknown
+    parser name stops vLLM and SGLang at start-up, and the user never asked for these flags."""
+
+    PARSER_FLAGS = ("--reasoning-parser", "--enable-reasoning", "--enable-auto-tool-choice", "--tool-call-parser")
+
+    def launch_v31(self, engine, version):
+        return self.launch("-n", "Deepseek-V3.1", "-en", engine, "-f", "awq", "--model-path", self.model,
+                           env={"FAKE_ENGINE_VERSION": version})
+
+    def test_old_vllm_gets_no_v31_parsers(self):
+        result = self.launch_v31("vLLM", "0.8.5")
+        self.assertExit(result, 0)
+        argv = self.recorded()["argv"]
+        for flag in self.PARSER_FLAGS:
+            self.assertNotIn(flag, argv)
+        self.assertIn("xlaunch: note: vLLM 0.8.5: reasoning parser deepseek_v3 not passed", result.err)
+        self.assertIn("add `--enable-auto-tool-choice --tool-call-parser deepseek_v31` after --", result.err)
+
+    def test_old_sglang_gets_no_v31_parsers(self):
+        result = self.launch_v31("sglang", "0.4.3")
+        self.assertExit(result, 0)
+        argv = self.recorded()["argv"]
+        for flag in self.PARSER_FLAGS:
+            self.assertNotIn(flag, argv)
+        self.assertIn("add `--tool-call-parser deepseekv31` after --", result.err)
+
+    def test_unknown_version_keeps_the_parsers(self):
+        result = self.launch_v31("vLLM", "dev-build")
+        self.assertExit(result, 0)
+        argv = self.recorded()["argv"]
+        self.assertEqual(argv[argv.index("--reasoning-parser"):argv.index("--tool-call-parser") + 2],
+                         ["--reasoning-parser", "deepseek_v3", "--enable-auto-tool-choice",
+                          "--tool-call-parser", "deepseek_v31"])
+
+
 class Refusals(EngineCase):
     def test_missing_engine_is_exit_4_before_any_hub_request(self):
         result = self.launch("-n", "deepseek-r1", "-en", "sglang", env={"PATH": "/usr/bin:/bin"})
