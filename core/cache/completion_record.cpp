@@ -6,7 +6,6 @@
 #include <nlohmann/json.hpp>
 
 #include "core/cache/atomic_file.hpp"
-#include "core/http/prefix_hasher.hpp"
 #include "core/util/repo_path.hpp"
 
 namespace xl::cache {
@@ -128,12 +127,26 @@ std::optional<CompletionRecord> read_record(const fs::path& path) {
   }
 }
 
+// 8 hex digits of the cache root's FNV-1a hash: a name, not a secret, and no libcrypto, which
+// a launch from the cache never loads otherwise.
+std::string root_tag(const fs::path& cache_root) {
+  std::uint64_t hash = 14695981039346656037ULL;
+  for (const unsigned char c : cache_root.lexically_normal().string()) {
+    hash = (hash ^ c) * 1099511628211ULL;
+  }
+  static constexpr char k_hex[] = "0123456789abcdef";
+  std::string tag;
+  for (int shift = 60; shift >= 32; shift -= 4) {
+    tag += k_hex[(hash >> shift) & 0xF];
+  }
+  return tag;
+}
+
 }  // namespace
 
 fs::path RecordStore::path_for(const std::string& hub, const std::string& model_version,
                                const fs::path& cache_root) const {
-  const std::string root = http::sha256_hex(cache_root.lexically_normal().string()).substr(0, 8);
-  return m_dir / (record_name(hub, model_version) + "--" + root + ".json");
+  return m_dir / (record_name(hub, model_version) + "--" + root_tag(cache_root) + ".json");
 }
 
 std::optional<CompletionRecord> RecordStore::load(const std::string& hub, const std::string& model_version,

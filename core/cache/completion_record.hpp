@@ -6,8 +6,8 @@
 // after every file is verified, so a later launch starts from the cache with zero requests
 // offline (or one revision check online), and `xlaunch cached` can show partial downloads.
 //
-//   {dir}/{hub}--{model_version}--{root}.json   dir = $XLAUNCH_HOME/downloads, root = the first 8
-//   hex digits of the cache root's sha256: a download into another --cache-dir, or one that
+//   {dir}/{hub}--{model_version}--{root}.json   dir = $XLAUNCH_HOME/downloads, root = 8 hex
+//   digits of a hash of the cache root: a download into another --cache-dir, or one that
 //   failed there, never replaces the record of a complete copy elsewhere. Records written
 //   before the cache root was part of the name ({hub}--{model_version}.json) are still read.
 //   {"format_version": 1, "model_version": "...", "hub": "huggingface", "model_id": "...",
