@@ -11,19 +11,35 @@ struct FirstRelease {
   std::vector<int> version;
 };
 
-// engines.md pins a first release for one parser only: vLLM's deepseek_r1 reasoning parser came
-// with `--enable-reasoning` in PR #12473, "Jan 2025, v0.7.x" (§1.2); v0.7.1 is the first release
-// that lists it (the DeepSeek-R1 docs cite "vLLM >= 0.7.1"), so that is the conservative pin.
-//
-// It pins none for the others, so with a known version they are left out and named in a note:
-// - vLLM reasoning parser deepseek_v3 and tool parser deepseek_v31: "in current main; the
-//   release that added them (after the V3.1 release, Aug 2025) was not pinned" (§11);
-// - vLLM tool parser deepseek_v3: §1.3 names it, with no release;
-// - SGLang deepseek-r1, deepseek-v3, deepseekv3, deepseekv31: §2.2/§2.3 read current main only.
-// Add a row here once engines.md pins one.
+// The first release sure to have each parser. engines.md pins one: vLLM's deepseek_r1
+// reasoning parser came with `--enable-reasoning` in PR #12473, "Jan 2025, v0.7.x" (§1.2); v0.7.1
+// is the first release the DeepSeek-R1 docs cite. The others come from the pull requests that
+// added them; each pin is the release after the one the merge could first have reached, so an
+// engine older than the pin may have the parser (the note then says how to pass it), but one at
+// the pin always has it:
+// - vLLM tool parser deepseek_v3: PR #17784, reviewed 7-9 May 2025 (v0.9.0 came out 15 May):
+//   pinned at 0.9.1;
+// - vLLM tool parser deepseek_v31: PR #23454, opened 23 Aug 2025 (v0.10.1.1 came out 20 Aug,
+//   v0.10.2 in September): pinned at 0.10.2;
+// - vLLM reasoning parser deepseek_v3: PR #25589, after 24 Sep 2025 (v0.11.0 came out in
+//   October): pinned at 0.11.1;
+// - SGLang reasoning parser deepseek-r1: `--reasoning-parser` arrived in March 2025 (v0.4.4):
+//   pinned at 0.4.5;
+// - SGLang tool parser deepseekv3: PR #5224, April 2025 (v0.4.6 came out late April): pinned at
+//   0.4.7;
+// - SGLang reasoning parser deepseek-v3 (PR #9464) and tool parser deepseekv31, both August
+//   2025 with DeepSeek-V3.1 (v0.5.1 came out late August): pinned at 0.5.2.
+// A parser with no row is left out whenever the version is known, and named in a note.
 const std::vector<FirstRelease>& first_releases() {
   static const std::vector<FirstRelease> k_table = {
       {Engine::vllm, ParserKind::reasoning, "deepseek_r1", {0, 7, 1}},
+      {Engine::vllm, ParserKind::tool_call, "deepseek_v3", {0, 9, 1}},
+      {Engine::vllm, ParserKind::tool_call, "deepseek_v31", {0, 10, 2}},
+      {Engine::vllm, ParserKind::reasoning, "deepseek_v3", {0, 11, 1}},
+      {Engine::sglang, ParserKind::reasoning, "deepseek-r1", {0, 4, 5}},
+      {Engine::sglang, ParserKind::tool_call, "deepseekv3", {0, 4, 7}},
+      {Engine::sglang, ParserKind::reasoning, "deepseek-v3", {0, 5, 2}},
+      {Engine::sglang, ParserKind::tool_call, "deepseekv31", {0, 5, 2}},
   };
   return k_table;
 }
@@ -71,8 +87,9 @@ std::optional<std::string> parser_left_out(const EngineInstall& install, ParserK
     return std::nullopt;
   }
   if (first) {
-    return engine + " " + version.text + " predates " + what + " (" + engine + " >= " +
-           version_text(*first) + "), so it is not passed; upgrade " + engine + " to get it";
+    return engine + " " + version.text + ": " + what + " not passed, as only " + engine + " " +
+           version_text(*first) + " and later are sure to have it; if yours has it, add `" +
+           parser_words(install.engine, kind, name) + "` after --, or upgrade " + engine;
   }
   return engine + " " + version.text + ": " + what + " not passed: xlaunch knows no " + engine +
          " release sure to have it; if yours has it, add `" +

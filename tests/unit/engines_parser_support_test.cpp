@@ -49,9 +49,9 @@ TEST_CASE("parsers: vLLM 0.8.5 and SGLang 0.4.3 get no V3.1 parser they may not 
     CAPTURE(word);
     CHECK_FALSE(has_word(vllm, word));
   }
-  CHECK(has_note(vllm, "vLLM 0.8.5: reasoning parser deepseek_v3 not passed: xlaunch knows no "
-                       "vLLM release sure to have it; if yours has it, add `--reasoning-parser "
-                       "deepseek_v3` after --"));
+  CHECK(has_note(vllm, "vLLM 0.8.5: reasoning parser deepseek_v3 not passed, as only vLLM 0.11.1 and "
+                       "later are sure to have it; if yours has it, add `--reasoning-parser "
+                       "deepseek_v3` after --, or upgrade vLLM"));
   CHECK(has_note(vllm, "add `--enable-auto-tool-choice --tool-call-parser deepseek_v31` after --"));
 
   const auto sglang = plan_for(Engine::sglang, awq, "0.4.3");
@@ -78,23 +78,46 @@ TEST_CASE("parsers: vLLM's deepseek_r1 reasoning parser from 0.7.1 on") {
   const auto old = plan_for(Engine::vllm, spec, "0.7.0");
   CHECK_FALSE(has_word(old, "--reasoning-parser"));
   CHECK_FALSE(has_word(old, "--enable-reasoning"));
-  CHECK(has_note(old, "vLLM 0.7.0 predates reasoning parser deepseek_r1 (vLLM >= 0.7.1)"));
+  CHECK(has_note(old, "vLLM 0.7.0: reasoning parser deepseek_r1 not passed, as only vLLM 0.7.1 and later"));
   const auto first = engines::render_command(plan_for(Engine::vllm, spec, "0.7.1"));
   CHECK(first.find("--enable-reasoning --reasoning-parser deepseek_r1") != std::string::npos);
   const auto current = plan_for(Engine::vllm, spec, "0.11.2");
   CHECK(engines::render_command(current).find("--reasoning-parser deepseek_r1") !=
         std::string::npos);
-  // The deepseek_v3 tool parser has no pinned release: never passed to a known version.
-  CHECK_FALSE(has_word(current, "--tool-call-parser"));
-  CHECK(has_note(current, "tool-call parser deepseek_v3 not passed"));
+  // The deepseek_v3 tool parser from 0.9.1 on.
+  CHECK(engines::render_command(current).find("--enable-auto-tool-choice --tool-call-parser deepseek_v3") !=
+        std::string::npos);
+  const auto before_tools = plan_for(Engine::vllm, spec, "0.9.0");
+  CHECK_FALSE(has_word(before_tools, "--tool-call-parser"));
+  CHECK(has_note(before_tools, "tool-call parser deepseek_v3 not passed, as only vLLM 0.9.1 and later"));
 }
 
-TEST_CASE("parsers: first releases as engines.md pins them") {
+TEST_CASE("parsers: current vLLM and SGLang get every DeepSeek parser") {
+  const auto v31 = test::deepseek_v31();
+  const auto spec = test::make_spec(v31, "pytorch", "none", "deepseek-ai/DeepSeek-V3.1");
+  const auto vllm = plan_for(Engine::vllm, spec, "0.11.2");
+  CHECK(engines::render_command(vllm).find("--reasoning-parser deepseek_v3 --enable-auto-tool-choice "
+                                           "--tool-call-parser deepseek_v31") != std::string::npos);
+  CHECK_FALSE(has_note(vllm, "not passed"));
+  const auto sglang = plan_for(Engine::sglang, spec, "0.5.2");
+  CHECK(engines::render_command(sglang).find("--reasoning-parser deepseek-v3 --tool-call-parser deepseekv31") !=
+        std::string::npos);
+  const auto r1 = test::deepseek_r1();
+  const auto r1_spec = test::make_spec(r1, "pytorch", "none", "deepseek-ai/DeepSeek-R1");
+  CHECK(engines::render_command(plan_for(Engine::sglang, r1_spec, "0.4.7"))
+            .find("--reasoning-parser deepseek-r1 --tool-call-parser deepseekv3") != std::string::npos);
+}
+
+TEST_CASE("parsers: the first releases sure to have them") {
   CHECK(engines::parser_first_release(Engine::vllm, ParserKind::reasoning, "deepseek_r1") ==
         std::vector<int>{0, 7, 1});
-  CHECK_FALSE(engines::parser_first_release(Engine::vllm, ParserKind::tool_call, "deepseek_v31"));
-  CHECK_FALSE(engines::parser_first_release(Engine::sglang, ParserKind::reasoning, "deepseek-r1"));
-  CHECK_FALSE(engines::parser_first_release(Engine::sglang, ParserKind::tool_call, "deepseekv3"));
+  CHECK(engines::parser_first_release(Engine::vllm, ParserKind::tool_call, "deepseek_v31") ==
+        std::vector<int>{0, 10, 2});
+  CHECK(engines::parser_first_release(Engine::sglang, ParserKind::reasoning, "deepseek-r1") ==
+        std::vector<int>{0, 4, 5});
+  CHECK(engines::parser_first_release(Engine::sglang, ParserKind::tool_call, "deepseekv3") ==
+        std::vector<int>{0, 4, 7});
+  CHECK_FALSE(engines::parser_first_release(Engine::sglang, ParserKind::tool_call, "no_such_parser"));
 
   const auto at = [](Engine engine, const std::string& version) {
     return test::install(engine, version);
@@ -102,5 +125,6 @@ TEST_CASE("parsers: first releases as engines.md pins them") {
   CHECK_FALSE(engines::parser_left_out(at(Engine::vllm, ""), ParserKind::tool_call, "deepseek_v31"));
   CHECK_FALSE(engines::parser_left_out(at(Engine::vllm, "0.9.1"), ParserKind::reasoning,
                                        "deepseek_r1"));
-  CHECK(engines::parser_left_out(at(Engine::vllm, "0.9.1"), ParserKind::tool_call, "deepseek_v3"));
+  CHECK_FALSE(engines::parser_left_out(at(Engine::vllm, "0.9.1"), ParserKind::tool_call, "deepseek_v3"));
+  CHECK(engines::parser_left_out(at(Engine::vllm, "0.9.0"), ParserKind::tool_call, "deepseek_v3"));
 }
