@@ -109,11 +109,8 @@ TEST_CASE("vLLM with --ray: Ray executor on rank 0, ray workers elsewhere") {
         "CUDA_VISIBLE_DEVICES=0,1,2,3,4,5,6,7 bin/vllm serve snap --host 127.0.0.1 --port 8000 "
         "--served-model-name deepseek-v3-0324 --tensor-parallel-size 8 --pipeline-parallel-size 3 "
         "--gpu-memory-utilization 0.90 --trust-remote-code --dtype float16 "
-        "--distributed-executor-backend ray");
+        "--distributed-executor-backend ray --enable-auto-tool-choice --tool-call-parser deepseek_v3");
   CHECK(nodes[0].plan->notes.front().find("ray start --head --port=6379") != std::string::npos);
-  // engines.md pins no vLLM release for the deepseek_v3 tool parser: left out, with a note.
-  CHECK(nodes[0].plan->notes.back().find("tool-call parser deepseek_v3 not passed") !=
-        std::string::npos);
   for (int rank : {1, 2}) {
     CHECK(nodes[rank].role == "ray worker");
     CHECK(line(nodes[rank]) ==
