@@ -32,17 +32,18 @@ Catalog Catalog::load(const std::filesystem::path& catalog_dir, const std::vecto
   if (!catalog_dir.empty() && std::filesystem::is_directory(catalog_dir, ec)) {
     std::vector<std::filesystem::path> files;
     for (const auto& entry : std::filesystem::directory_iterator(catalog_dir, ec)) {
-      if (entry.path().extension() == ".json") {
+      // Dot files are editors' and tools' scratch files, not catalogs someone put there.
+      if (entry.path().extension() == ".json" && entry.path().filename().string().front() != '.') {
         files.push_back(entry.path());
       }
     }
     std::sort(files.begin(), files.end());
     for (const auto& file : files) {
-      catalog.merge_file(file);
+      catalog.merge_file(file, "remove it from " + catalog_dir.string() + " or fix it");
     }
   }
   for (const auto& file : extra_files) {
-    catalog.merge_file(file);
+    catalog.merge_file(file, "check the --catalog path");
   }
   return catalog;
 }
@@ -60,10 +61,18 @@ void Catalog::merge(std::string_view text, const std::string& origin) {
   }
 }
 
-void Catalog::merge_file(const std::filesystem::path& file) {
+void Catalog::merge_file(const std::filesystem::path& file, const std::string& fix) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(file, ec)) {
-    throw Error(ExitCode::usage, "catalog " + file.string() + ": no such file; check the --catalog path");
+  const auto status = std::filesystem::status(file, ec);
+  if (!std::filesystem::exists(status)) {
+    const bool dangling = std::filesystem::is_symlink(std::filesystem::symlink_status(file, ec));
+    throw Error(ExitCode::usage, "catalog " + file.string() + ": " +
+                                     (dangling ? "a symbolic link to nothing" : "no such file") + "; " + fix);
+  }
+  if (!std::filesystem::is_regular_file(status)) {
+    throw Error(ExitCode::usage, "catalog " + file.string() + ": " +
+                                     (std::filesystem::is_directory(status) ? "a folder" : "not a regular file") +
+                                     ", not a JSON file; " + fix);
   }
   const auto size = std::filesystem::file_size(file, ec);
   if (ec || size > k_max_catalog_bytes) {

@@ -19,13 +19,15 @@ class Catalog {
   // The families compiled into the binary.
   static Catalog built_in();
 
-  // Built-in, then `$XLAUNCH_HOME/catalog.d/*.json` in name order (when the folder exists),
-  // then each `--catalog FILE` in the order given. Errors name the file (exit code 2).
+  // Built-in, then `$XLAUNCH_HOME/catalog.d/*.json` in name order (when the folder exists; dot
+  // files skipped), then each `--catalog FILE` in the order given. Errors name the file and
+  // the fix for where it came from (exit code 2).
   static Catalog load(const std::filesystem::path& catalog_dir, const std::vector<std::string>& extra_files);
 
   // Adds families from JSON text; same-name families replace existing ones in place.
   void merge(std::string_view text, const std::string& origin);
-  void merge_file(const std::filesystem::path& file);
+  // `fix` ends an error about the file itself (missing, a folder): what the user should do.
+  void merge_file(const std::filesystem::path& file, const std::string& fix);
 
   const std::vector<std::unique_ptr<LlmFamily>>& families() const { return m_families; }
   std::vector<std::string> names() const;

@@ -111,5 +111,19 @@ TEST_CASE("extra catalog files and catalog.d merge over the built-in catalog") {
   CHECK(catalog.find("deepseek-r1") != nullptr);
   CHECK(error_of([&] { (void)Catalog::load(dir / "none", {(dir / "missing.json").string()}); }).find("missing.json: no such file") !=
         std::string::npos);
+  // A folder given as --catalog, and catalog.d's own bad entries, each said for what they are,
+  // with the fix for where they came from.
+  CHECK(error_of([&] { (void)Catalog::load(dir / "none", {(dir / "catalog.d").string()}); })
+            .find("catalog.d: a folder, not a JSON file; check the --catalog path") != std::string::npos);
+  std::ofstream(dir / "catalog.d" / ".a.json.swp.json") << "{ half";  // an editor's scratch file: skipped
+  CHECK_NOTHROW((void)Catalog::load(dir / "catalog.d", {}));
+  std::filesystem::create_symlink(dir / "gone.json", dir / "catalog.d" / "b.json");
+  CHECK(error_of([&] { (void)Catalog::load(dir / "catalog.d", {}); })
+            .find("b.json: a symbolic link to nothing; remove it from " + (dir / "catalog.d").string()) !=
+        std::string::npos);
+  std::filesystem::remove(dir / "catalog.d" / "b.json");
+  std::filesystem::create_directory(dir / "catalog.d" / "sub.json");
+  CHECK(error_of([&] { (void)Catalog::load(dir / "catalog.d", {}); }).find("sub.json: a folder, not a JSON file; remove it") !=
+        std::string::npos);
   std::filesystem::remove_all(dir);
 }
