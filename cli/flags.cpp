@@ -159,6 +159,13 @@ std::optional<int> parse(CLI::App& app, const CommandArgs& args) {
 }
 
 void check_launch_options(const LaunchOptions& options) {
+  // An empty value is a slip (an unset shell variable), never a name.
+  if (options.model_name.empty()) {  // launch and download require -n: it was typed empty
+    throw Error(ExitCode::usage, "--model-name is empty; give a model name ('xlaunch list' shows them)");
+  }
+  if (options.model_uid && options.model_uid->empty()) {
+    throw Error(ExitCode::usage, "--model-uid is empty; give the name the engine serves the model as, or leave it out");
+  }
   for (const auto& [name, value] : options.envs) {
     if (name.empty() || name.find('=') != std::string::npos) {
       throw Error(ExitCode::usage, "-ev " + printable(name) + " " + printable(value) +

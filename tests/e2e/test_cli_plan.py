@@ -187,6 +187,9 @@ class UsageErrors(XlaunchTestCase):
         self.assertUsage("-n", "deepseek-r1", "--download-hub", "openmind_hub", says="--download-hub")
         self.assertUsage("--dry-run", says="--model-name is required")
         self.assertUsage("-n", "deepseek-r1", "stray", says="unexpected argument 'stray'")
+        self.assertUsage("-n", "", "--dry-run", says="--model-name is empty")
+        self.assertUsage("download", "-n", "", says="--model-name is empty")
+        self.assertUsage("-n", "deepseek-r1", "-u", "", "--dry-run", says="--model-uid is empty")
         self.assertUsage("-n", "deepseek-v3-0324", "-f", "mlx", "--download-hub", "modelscope", "--dry-run",
                          says="has no modelscope source; it is on huggingface: use --download-hub huggingface")
 
