@@ -5,6 +5,7 @@
 #include <cctype>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "core/util/error.hpp"
 #include "core/util/repo_path.hpp"
@@ -23,6 +24,17 @@ const std::map<std::string, std::string>& flag_aliases() {
 }
 
 namespace {
+
+// The engines' own single-dash flags of more than one letter (vLLM, SGLang, llama.cpp;
+// engines.md §1.2, §3.1). The flag parser would read "-tp 4" as -t with the value "p", and
+// "-ngl 50" as -n, so they go to the engine as typed, with their value.
+const std::set<std::string>& engine_short_flags() {
+  static const std::set<std::string> flags = {
+      "-tp", "-pp", "-dp", "-ep", "-ngl", "-np", "-fa", "-sm", "-ts", "-mg", "-ncmoe", "-cmoe",
+      "-ot", "-fit", "-rea", "-cb", "-ctk", "-ctv", "-ub", "-nkvo", "-dev", "-ctx",
+  };
+  return flags;
+}
 
 // Flags of `xinference launch` that talk to a server, with why xlaunch has no use for them.
 const std::map<std::string, std::string>& server_only_flags() {
@@ -133,6 +145,13 @@ NormalizedArgv normalize_argv(const std::vector<std::string>& args) {
       continue;
     }
     const std::string name = flag_name(word);
+    if (engine_short_flags().count(name) != 0) {
+      result.raw_args.push_back(word);
+      if (name.size() == word.size() && i + 1 < args.size() && !args[i + 1].starts_with("-")) {
+        result.raw_args.push_back(args[++i]);
+      }
+      continue;
+    }
     if (const auto refused = server_only_flags().find(name); refused != server_only_flags().end()) {
       throw Error(ExitCode::usage, name + " is not supported: " + refused->second);
     }

@@ -207,6 +207,13 @@ class UsageErrors(XlaunchTestCase):
                 self.assertEqual(len(result.err.strip().splitlines()), 1)
         self.assertUsage(*gguf, "--port", "65536", says="--port: 65536 is out of range; give a number from 1 to 65535")
 
+    def test_engine_short_flags_reach_the_engine(self):
+        plan = self.run_xlaunch("-n", "deepseek-r1", "-en", "llama.cpp", "-q", "UD-IQ1_S", "-ngl", "50", "-fa", "on",
+                                "--dry-run", "--json")
+        self.assertExit(plan, 0)
+        argv = plan.json()["launch"]["nodes"][0]["argv"]
+        self.assertEqual(argv[-4:], ["-ngl", "50", "-fa", "on"])
+
     def test_model_path_must_hold_what_the_engine_loads(self):
         folder = os.path.join(self.root, "weights")
         os.makedirs(folder)

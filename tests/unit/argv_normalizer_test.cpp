@@ -92,3 +92,13 @@ TEST_CASE("a mistyped or misplaced command is said as such, not as a launch with
   CHECK(normalize_argv({"stray", "-n", "deepseek-r1"}).command == "launch");
   CHECK(normalize_argv({"list", "--json"}).command == "list");
 }
+
+TEST_CASE("the engines' own short flags go to the engine as typed, with their value") {
+  // Parsed as xlaunch's -t and -n these were "-t p" and a second model name.
+  const auto normalized =
+      normalize_argv({"-n", "deepseek-r1", "-tp", "4", "-ngl", "50", "-fa", "on", "-cb", "--dry-run", "-ts=1,1"});
+  CHECK(normalized.parser_args == std::vector<std::string>{"-n", "deepseek-r1", "--dry-run"});
+  CHECK(normalized.raw_args == std::vector<std::string>{"-tp", "4", "-ngl", "50", "-fa", "on", "-cb", "-ts=1,1"});
+  // xlaunch's own short flags and aliases are untouched.
+  CHECK(normalize_argv({"-n", "x", "-en", "vllm", "-t", "LLM"}).raw_args.empty());
+}
