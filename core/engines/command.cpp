@@ -68,14 +68,18 @@ ExecPlan build_exec_plan(const CommandInput& input) {
   if (input.spec == nullptr || input.spec->family == nullptr || input.options == nullptr) {
     throw Error(ExitCode::failure, "build_exec_plan: spec, family and options are required");
   }
-  switch (input.install.engine) {
-    case Engine::vllm: return detail::build_vllm(input);
-    case Engine::sglang: return detail::build_sglang(input);
-    case Engine::llama_cpp: return detail::build_llama_cpp(input);
-    case Engine::mlx: return detail::build_mlx(input);
-    case Engine::transformers: return detail::build_transformers(input);
-  }
-  throw Error(ExitCode::failure, "build_exec_plan: unknown engine");
+  ExecPlan plan = [&] {
+    switch (input.install.engine) {
+      case Engine::vllm: return detail::build_vllm(input);
+      case Engine::sglang: return detail::build_sglang(input);
+      case Engine::llama_cpp: return detail::build_llama_cpp(input);
+      case Engine::mlx: return detail::build_mlx(input);
+      case Engine::transformers: return detail::build_transformers(input);
+    }
+    throw Error(ExitCode::failure, "build_exec_plan: unknown engine");
+  }();
+  plan.notes.insert(plan.notes.begin(), input.notes.begin(), input.notes.end());
+  return plan;
 }
 
 std::vector<NodePlan> build_node_plans(const CommandInput& input) {

@@ -55,6 +55,7 @@ struct CommandInput {
   // The fit check's result when the weights' size was known: llama.cpp needs it to place a
   // model that fits only with offload to RAM (llama_gpu_placement()).
   std::optional<FitResult> fit;
+  std::vector<std::string> notes;           // remarks from the preflight, first in the plan's notes
 };
 
 // What the engine is given as the model: the snapshot folder, or for GGUF the file inside it

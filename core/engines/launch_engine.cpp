@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/engines/launch_engine.hpp"
+#include "core/engines/tensor_parallel.hpp"
 
 #include <filesystem>
 
@@ -57,6 +58,9 @@ EngineLaunch preflight_launch(Engine engine, const LaunchOptions& options,
     launch.gpus_visible = visible.size();
     checked(launch, mode, [&] {
       launch.gpus = hardware::select_gpus(visible, options.n_gpu, options.gpu_idx);
+      if (auto note = keep_tensor_parallel_gpus(engine, options, launch.gpus)) {
+        launch.notes.push_back(*note);
+      }
       check_gpu_requirement(engine, launch.gpus);
     });
   }
@@ -96,6 +100,7 @@ CommandInput launch_command(const EngineLaunch& launch, const catalog::FlatSpec&
   input.options = &options;
   input.gpus = launch.gpus;
   input.topology = launch.topology;
+  input.notes = launch.notes;
   if (spec.family != nullptr) {
     if (auto choice = parser_choice(launch.install.engine, *spec.family)) {
       input.chat_template =

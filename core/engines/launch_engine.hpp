@@ -42,6 +42,8 @@ struct EngineLaunch {
   // --dry-run only: preflight failures that a real launch would stop on (exit 4/5), shown in
   // the plan instead. Always empty for a real launch (those throw).
   std::vector<std::string> problems;
+  // Remarks for every node's plan (e.g. GPUs left out of tensor parallelism).
+  std::vector<std::string> notes;
 };
 
 enum class Mode { launch, dry_run };

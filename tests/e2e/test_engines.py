@@ -52,6 +52,16 @@ class Exec(EngineCase):
         self.assertEqual(record["env"]["CUDA_VISIBLE_DEVICES"], "1")
         self.assertEqual(record["env"]["VLLM_LOGGING_LEVEL"], "DEBUG")
 
+    def test_six_gpus_run_tensor_parallel_on_four(self):
+        result = self.launch("-n", "deepseek-v2-chat", "-en", "vllm", "--model-path", self.model,
+                             env={"FAKE_GPUS": "6x81920"})
+        self.assertExit(result, 0)
+        record = self.recorded()
+        argv = record["argv"]
+        self.assertEqual(argv[argv.index("--tensor-parallel-size") + 1], "4")
+        self.assertEqual(record["env"]["CUDA_VISIBLE_DEVICES"], "0,1,2,3")
+        self.assertIn("xlaunch: note: using 4 of the 6 GPUs (0,1,2,3)", result.err)
+
     def test_same_pid_and_exit_code(self):
         env = dict(self.env, **self.fake_env, FAKE_ENGINE_EXIT="7")
         proc = subprocess.Popen([XLAUNCH, "-n", "deepseek-v2-chat", "-en", "vLLM", "--model-path", self.model],
