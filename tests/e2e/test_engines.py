@@ -173,22 +173,19 @@ class ParserVersions(EngineCase):
         return self.launch("-n", "Deepseek-V3.1", "-en", engine, "-f", "awq", "--model-path", self.model,
                            env={"FAKE_ENGINE_VERSION": version})
 
-    def test_old_vllm_gets_no_v31_parsers(self):
-        result = self.launch_v31("vLLM", "0.8.5")
-        self.assertExit(result, 0)
-        argv = self.recorded()["argv"]
-        for flag in self.PARSER_FLAGS:
-            self.assertNotIn(flag, argv)
-        self.assertIn("xlaunch: note: vLLM 0.8.5: reasoning parser deepseek_v3 not passed", result.err)
-        self.assertIn("add `--enable-auto-tool-choice --tool-call-parser deepseek_v31` after --", result.err)
-
-    def test_old_sglang_gets_no_v31_parsers(self):
-        result = self.launch_v31("sglang", "0.4.3")
-        self.assertExit(result, 0)
-        argv = self.recorded()["argv"]
-        for flag in self.PARSER_FLAGS:
-            self.assertNotIn(flag, argv)
-        self.assertIn("add `--tool-call-parser deepseekv31` after --", result.err)
+    def test_old_engines_get_no_v31_parsers(self):
+        for engine, version, notes in (
+                ("vLLM", "0.8.5", ["xlaunch: note: vLLM 0.8.5: reasoning parser deepseek_v3 not passed",
+                                   "add `--enable-auto-tool-choice --tool-call-parser deepseek_v31` after --"]),
+                ("sglang", "0.4.3", ["add `--tool-call-parser deepseekv31` after --"])):
+            with self.subTest(engine=engine):
+                result = self.launch_v31(engine, version)
+                self.assertExit(result, 0)
+                argv = self.recorded()["argv"]
+                for flag in self.PARSER_FLAGS:
+                    self.assertNotIn(flag, argv)
+                for note in notes:
+                    self.assertIn(note, result.err)
 
     def test_unknown_version_keeps_the_parsers(self):
         result = self.launch_v31("vLLM", "dev-build")

@@ -35,6 +35,22 @@ void write(const fs::path& path, const std::string& data) {
   std::ofstream(path, std::ios::binary) << data;
 }
 
+// A complete record of `files` in the Hugging Face snapshot of id@commit in `cache`.
+CompletionRecord complete_hf_record(const HfCache& cache, const std::string& id, const std::string& commit,
+                                    const std::string& version, std::vector<RecordFile> files) {
+  CompletionRecord record;
+  record.model_version = version;
+  record.hub = "huggingface";
+  record.model_id = id;
+  record.revision = "main";
+  record.commit = commit;
+  record.cache_root = cache.root();
+  record.snapshot_dir = cache.snapshot_dir(id, commit);
+  record.complete = true;
+  record.files = std::move(files);
+  return record;
+}
+
 }  // namespace
 
 TEST_CASE("HF cache: repo folder, relative snapshot links at any depth, nested refs") {
@@ -441,17 +457,7 @@ TEST_CASE("remove-cache deletes one version's entries and only blobs nothing els
   cache.link_snapshot_file(id, commit, "Q2/copy.gguf", "q1");  // another entry uses blob q1
   cache.write_ref(id, "main", commit);
   auto make = [&](const std::string& version, std::vector<RecordFile> files) {
-    CompletionRecord record;
-    record.model_version = version;
-    record.hub = "huggingface";
-    record.model_id = id;
-    record.revision = "main";
-    record.commit = commit;
-    record.cache_root = cache.root();
-    record.snapshot_dir = cache.snapshot_dir(id, commit);
-    record.complete = true;
-    record.files = std::move(files);
-    store.save(record);
+    store.save(complete_hf_record(cache, id, commit, version, std::move(files)));
   };
   make("r1--671B--ggufv2--Q1", {{"config.json", 6, {}, "shared"}, {"Q1/a.gguf", 4, {}, "q1"}});
   make("r1--671B--ggufv2--Q2", {{"config.json", 6, {}, "shared"}, {"Q2/a.gguf", 2, {}, "q2"}, {"Q2/copy.gguf", 4, {}, "q1"}});
@@ -494,16 +500,8 @@ TEST_CASE("remove-cache never deletes what a snapshot entry resolves to outside 
   fs::create_directories(cache.snapshot_dir(id, commit));
   fs::create_symlink(dir.path() / "victim" / "important.txt", cache.snapshot_file(id, commit, "retargeted.txt"));
   fs::create_directory_symlink(dir.path() / "victim" / "folder", cache.snapshot_dir(id, commit) / "folder");
-  CompletionRecord record;
-  record.model_version = "tiny--1B--pytorch--none";
-  record.hub = "huggingface";
-  record.model_id = id;
-  record.revision = "main";
-  record.commit = commit;
-  record.cache_root = cache.root();
-  record.snapshot_dir = cache.snapshot_dir(id, commit);
-  record.complete = true;
-  record.files = {{"own.bin", 4, {}, "own"}, {"retargeted.txt", 7, {}, {}}, {"folder/b.bin", 11, {}, {}}};
+  const auto record = complete_hf_record(cache, id, commit, "tiny--1B--pytorch--none",
+                                         {{"own.bin", 4, {}, "own"}, {"retargeted.txt", 7, {}, {}}, {"folder/b.bin", 11, {}, {}}});
   store.save(record);
 
   const auto plan = plan_removal(store, record.model_version);
