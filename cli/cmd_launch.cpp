@@ -36,14 +36,22 @@ int run_launch(const CommandArgs& args) {
 
   const catalog::Catalog catalog = load_catalog(common);
   LaunchPlan plan = plan_launch(catalog, options);
+  // Engine installed, platform, GPUs: checked before any hub request, so a launch that cannot
+  // run sends none.
+  const engines::EngineLaunch launch = engine_preflight(plan, options);
+  if (!engines::node_reads_weights(launch)) {
+    plan.notes.push_back("this node runs llama.cpp's rpc-server, which loads no weights: nothing is downloaded here");
+    if (options.dry_run) {
+      print_dry_run(plan, launch, options, std::nullopt, {});
+      return 0;
+    }
+    exec_engine(plan, launch, options, plan.model_path.value_or(""), std::nullopt);
+  }
   if (plan.model_path) {
     if (auto problem = engines::local_weights_problem(*plan.model_path, plan.match.spec)) {
       throw Error(ExitCode::usage, "--model-path " + printable(*plan.model_path, 200) + " " + *problem);
     }
   }
-  // Engine installed, platform, GPUs: checked before any hub request, so a launch that cannot
-  // run sends none.
-  const engines::EngineLaunch launch = engine_preflight(plan, options);
   if (options.dry_run) {
     const auto files = plan.model_path ? std::nullopt : add_download_plan(plan, options);
     print_dry_run(plan, launch, options, files ? std::optional<std::uint64_t>(files->total_bytes) : std::nullopt,

@@ -68,6 +68,10 @@ EngineLaunch preflight_launch(Engine engine, const LaunchOptions& options,
   return launch;
 }
 
+bool node_reads_weights(const EngineLaunch& launch) {
+  return !(launch.install.engine == Engine::llama_cpp && !launch.topology.is_head());
+}
+
 FitResult fit_launch(const EngineLaunch& launch, const catalog::FlatSpec& spec,
                      const LaunchOptions& options, std::uint64_t weight_bytes,
                      const std::vector<SiblingSpec>& siblings, Mode mode) {

@@ -46,6 +46,11 @@ struct EngineLaunch {
   std::vector<std::string> notes;
 };
 
+// Whether this node's engine process loads the model. llama.cpp's workers run rpc-server,
+// which holds no weights (the head sends the tensors): downloading hundreds of GB there, and
+// checking its disk and memory for them, is waste.
+bool node_reads_weights(const EngineLaunch& launch);
+
 enum class Mode { launch, dry_run };
 
 // Step 1. Usage errors always throw. In Mode::launch, a missing engine or wrong platform

@@ -52,6 +52,19 @@ class Exec(EngineCase):
         self.assertEqual(record["env"]["CUDA_VISIBLE_DEVICES"], "1")
         self.assertEqual(record["env"]["VLLM_LOGGING_LEVEL"], "DEBUG")
 
+    def test_a_llama_cpp_rpc_worker_downloads_nothing(self):
+        # No hub is reachable here: a worker that tried to download would fail with exit 3.
+        args = ("-n", "deepseek-r1", "-en", "llama.cpp", "-q", "Q4_K_M", "--nnodes", "2", "--node-rank", "1",
+                "--hosts", "10.0.0.1,10.0.0.2")
+        env = {"HF_ENDPOINT": "http://127.0.0.1:1", "MODELSCOPE_ENDPOINT": "http://127.0.0.1:1"}
+        plan = self.launch(*args, "--dry-run", "--json", env=env)
+        self.assertExit(plan, 0)
+        self.assertIn("rpc-server, which loads no weights: nothing is downloaded here", " ".join(plan.json()["notes"]))
+        self.assertNotIn("download", plan.json())
+        result = self.launch(*args, env=env)
+        self.assertExit(result, 0)
+        self.assertEqual(self.recorded()["name"], "rpc-server")
+
     def test_six_gpus_run_tensor_parallel_on_four(self):
         result = self.launch("-n", "deepseek-v2-chat", "-en", "vllm", "--model-path", self.model,
                              env={"FAKE_GPUS": "6x81920"})
