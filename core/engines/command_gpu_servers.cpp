@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // vLLM and SGLang: the GPU servers with tensor/pipeline parallelism and DeepSeek parsers.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <cstdio>
+#include <optional>
 #include <utility>
 
 #include "core/engines/command_builders.hpp"
@@ -16,6 +20,24 @@ namespace {
 std::string tp_size(const CommandInput& input, int multiplier) {
   const int per_node = input.gpus.gpus.empty() ? 1 : static_cast<int>(input.gpus.count());
   return std::to_string(per_node * multiplier);
+}
+
+// This node's address from --hosts when it is an IP literal: Ray's --node-ip-address and
+// vLLM's VLLM_HOST_IP take addresses, and without them a machine with several interfaces may
+// advertise one the others cannot reach (engines.md §1.6 A sets both on every node).
+std::optional<std::string> node_ip(const Topology& topology) {
+  if (topology.hosts.size() != static_cast<std::size_t>(topology.nnodes)) {
+    return std::nullopt;
+  }
+  std::string host = topology.hosts[static_cast<std::size_t>(topology.rank)].host;
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  unsigned char address[sizeof(in6_addr)];
+  if (::inet_pton(AF_INET, host.c_str(), address) == 1 || ::inet_pton(AF_INET6, host.c_str(), address) == 1) {
+    return host;
+  }
+  return std::nullopt;
 }
 
 std::string utilization_text() {
@@ -91,6 +113,10 @@ ExecPlan build_vllm(const CommandInput& input) {
                  "--address=" + format_host_port(topology.master_host,
                                                  topology.master_port.value_or(k_ray_port)),
                  "--block"};
+    if (const auto ip = node_ip(topology)) {
+      plan.argv.insert(plan.argv.end() - 1, "--node-ip-address=" + *ip);
+      plan.env_set.emplace_back("VLLM_HOST_IP", *ip);
+    }
     add_environment(plan, input, true);
     return plan;
   }
@@ -128,8 +154,13 @@ ExecPlan build_vllm(const CommandInput& input) {
   if (topology.multi_node()) {
     if (topology.ray) {
       append(plan.argv, {"--distributed-executor-backend", "ray"});
-      plan.notes.push_back("start Ray first: `ray start --head --port=" +
-                           std::to_string(topology.master_port.value_or(k_ray_port)) +
+      const auto ip = node_ip(topology);
+      if (ip) {
+        plan.env_set.emplace_back("VLLM_HOST_IP", *ip);
+      }
+      plan.notes.push_back("start Ray first: `" + (ip ? "VLLM_HOST_IP=" + *ip + " " : std::string()) +
+                           "ray start --head --port=" + std::to_string(topology.master_port.value_or(k_ray_port)) +
+                           (ip ? " --node-ip-address=" + *ip : std::string()) +
                            "` here, then the ray worker command on every other node");
     } else {
       append(plan.argv,

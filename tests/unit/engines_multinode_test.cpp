@@ -118,6 +118,23 @@ TEST_CASE("vLLM with --ray: Ray executor on rank 0, ray workers elsewhere") {
   }
 }
 
+TEST_CASE("vLLM with --ray and --hosts: each node advertises its own address to Ray and vLLM") {
+  LaunchOptions options;
+  options.nnodes = 3;
+  options.ray = true;
+  options.hosts = {"10.0.0.1", "10.0.0.2", "node-c"};  // a name is not an address: left to Ray
+  const auto v3 = test::deepseek_v3_0324();
+  const auto spec = test::make_spec(v3, "awq", "Int4", "cognitivecomputations/DeepSeek-V3-0324-AWQ");
+  const auto nodes = nodes_for(Engine::vllm, spec, options, "0.10.2");
+  REQUIRE(nodes.size() == 3);
+  CHECK(line(nodes[0]).rfind("VLLM_HOST_IP=10.0.0.1 CUDA_VISIBLE_DEVICES=0,1,2,3,4,5,6,7 bin/vllm serve", 0) == 0);
+  CHECK(nodes[0].plan->notes.front().find(
+            "`VLLM_HOST_IP=10.0.0.1 ray start --head --port=6379 --node-ip-address=10.0.0.1`") != std::string::npos);
+  CHECK(line(nodes[1]) == "VLLM_HOST_IP=10.0.0.2 CUDA_VISIBLE_DEVICES=0,1,2,3,4,5,6,7 bin/ray start "
+                          "--address=10.0.0.1:6379 --node-ip-address=10.0.0.2 --block");
+  CHECK(line(nodes[2]) == "CUDA_VISIBLE_DEVICES=0,1,2,3,4,5,6,7 bin/ray start --address=10.0.0.1:6379 --block");
+}
+
 TEST_CASE("SGLang multi-node: TP spans nodes, dist-init address") {
   LaunchOptions options;
   options.n_worker = 2;
