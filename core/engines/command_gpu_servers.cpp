@@ -226,7 +226,9 @@ ExecPlan build_sglang(const CommandInput& input) {
   if (!headless) {
     append(plan.argv, api_key_words(Engine::sglang, options.api_key));
   }
-  append(plan.argv, pass_through_words(options.extra_args));
+  std::vector<std::string> dropped;
+  append(plan.argv, pass_through_words(options.extra_args, FalseSwitch::leave_out, &dropped));
+  append(plan.notes, dropped);
   add_cpu_note(plan, input);
   add_environment(plan, input, true);
   return plan;

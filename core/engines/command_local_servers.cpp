@@ -133,9 +133,11 @@ ExecPlan build_mlx(const CommandInput& input) {
   }
   append(server, lora_words(Engine::mlx, options.lora_modules));
   append(server, api_key_words(Engine::mlx, options.api_key));
-  append(server, pass_through_words(options.extra_args));
+  std::vector<std::string> dropped;
+  append(server, pass_through_words(options.extra_args, FalseSwitch::leave_out, &dropped));
 
   ExecPlan plan;
+  append(plan.notes, dropped);
   if (topology.multi_node()) {
     plan.program = exec::sibling_program(input.install.program, "mlx.launch");
     std::string hosts;

@@ -31,7 +31,8 @@ std::optional<std::int64_t> to_int(const std::string& text) {
 
 }  // namespace
 
-std::vector<std::string> pass_through_words(const std::vector<ExtraArg>& extra_args) {
+std::vector<std::string> pass_through_words(const std::vector<ExtraArg>& extra_args, FalseSwitch false_switch,
+                                            std::vector<std::string>* dropped) {
   std::vector<std::string> words;
   for (const auto& arg : extra_args) {
     if (arg.raw) {
@@ -51,7 +52,11 @@ std::vector<std::string> pass_through_words(const std::vector<ExtraArg>& extra_a
       words.push_back(flag);
     } else if (arg.value && (*arg.value == "False" || *arg.value == "false") &&
                flag.rfind("--", 0) == 0) {
-      words.push_back("--no-" + flag.substr(2));
+      if (false_switch == FalseSwitch::no_form) {
+        words.push_back("--no-" + flag.substr(2));
+      } else if (dropped != nullptr) {
+        dropped->push_back(flag + " " + *arg.value + " left out: the switch has no --no- form and is off unless given");
+      }
     } else {
       words.push_back(flag);
       if (arg.value) {

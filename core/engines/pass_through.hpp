@@ -19,9 +19,14 @@ namespace xl::engines {
 // Pass-through arguments in the engine's spelling, in the order typed. Xinference users write
 // `--max_model_len 8192`; every engine's CLI spells it `--max-model-len`, so underscores in a
 // flag name become dashes (`--a_b=v` -> `--a-b=v`). A value "True"/"true" means the bare switch,
-// "False"/"false" its `--no-` form. Raw arguments (after `--`) are copied verbatim.
-// A non-raw word that is not a flag throws Error(usage).
-std::vector<std::string> pass_through_words(const std::vector<ExtraArg>& extra_args);
+// "False"/"false" its `--no-` form, for engines whose switches have one (vLLM, llama.cpp,
+// Transformers); SGLang's and mlx_lm's argparse switches have none and are off unless given, so
+// there the flag is left out and `dropped` (when given) gets a note. Raw arguments (after `--`)
+// are copied verbatim. A non-raw word that is not a flag throws Error(usage).
+enum class FalseSwitch { no_form, leave_out };
+std::vector<std::string> pass_through_words(const std::vector<ExtraArg>& extra_args,
+                                            FalseSwitch false_switch = FalseSwitch::no_form,
+                                            std::vector<std::string>* dropped = nullptr);
 
 // True when the user handed the engine one of `flags` (exact engine spellings such as "-ngl",
 // "--cpu-moe"), as a pass-through argument in any spelling xlaunch forwards it as

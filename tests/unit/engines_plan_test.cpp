@@ -3,6 +3,8 @@
 // version-dependent spellings, tool templates, CPU mode and environment.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <filesystem>
 #include <fstream>
 
@@ -67,6 +69,27 @@ TEST_CASE("pass-through arguments: underscore spelling converted, raw words verb
   LaunchOptions bad;
   bad.extra_args = {{"positional", std::nullopt, false}};
   CHECK(code_of([&] { engines::pass_through_words(bad.extra_args); }) == ExitCode::usage);
+}
+
+TEST_CASE("pass-through arguments: false switches for SGLang and MLX are left out, with a note") {
+  // Their argparse switches have no --no- form: '--no-enable-dp-attention' stopped SGLang.
+  LaunchOptions options;
+  options.extra_args = {{"--enable_dp_attention", "false", false}, {"--disable_radix_cache", "true", false}};
+  const auto r1 = test::deepseek_r1();
+  const auto spec = test::make_spec(r1, "pytorch", "none", "deepseek-ai/DeepSeek-R1");
+  const auto sglang = plan_for(Engine::sglang, spec, options);
+  CHECK(std::find(sglang.argv.begin(), sglang.argv.end(), "--no-enable-dp-attention") == sglang.argv.end());
+  CHECK(std::find(sglang.argv.begin(), sglang.argv.end(), "--enable-dp-attention") == sglang.argv.end());
+  CHECK(sglang.argv.back() == "--disable-radix-cache");
+  CHECK(std::any_of(sglang.notes.begin(), sglang.notes.end(), [](const std::string& note) {
+    return note == "--enable-dp-attention false left out: the switch has no --no- form and is off unless given";
+  }));
+  const auto mlx_spec = test::make_spec(r1, "mlx", "4bit", "mlx-community/DeepSeek-R1-4bit");
+  const auto mlx = plan_for(Engine::mlx, mlx_spec, options);
+  CHECK(std::find(mlx.argv.begin(), mlx.argv.end(), "--no-enable-dp-attention") == mlx.argv.end());
+  // vLLM's switches have their --no- form.
+  const auto vllm = plan_for(Engine::vllm, spec, options);
+  CHECK(std::find(vllm.argv.begin(), vllm.argv.end(), "--no-enable-dp-attention") != vllm.argv.end());
 }
 
 TEST_CASE("requested context length: pass-through wins over --context-length") {
