@@ -85,6 +85,7 @@ LaunchPlan plan_launch(const catalog::Catalog& catalog, const LaunchOptions& opt
   query.quantization = options.quantization;
   query.hub = hub.hub;
   query.hub_was_explicit = hub.explicit_choice;
+  query.local_weights = options.model_path.has_value();
   Match match = match_spec(catalog, query, engine_rules());
   return make_plan(std::move(match), std::move(hub), options);
 }

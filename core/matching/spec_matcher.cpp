@@ -132,14 +132,25 @@ Match match_spec(const catalog::Catalog& catalog, const MatchQuery& query, const
                   describe_specs(family, catalog::flatten(family), rules));
     }
     const std::string other_hubs = join(hubs_of(everywhere), ", ");
-    if (query.hub_was_explicit) {
+    // A catalog may name hubs xlaunch has no client for (csghub, openmind_hub): never advise one.
+    const auto usable = std::find_if(everywhere.begin(), everywhere.end(), [](const FlatSpec& spec) {
+      return spec.hub == "huggingface" || spec.hub == "modelscope";
+    });
+    if (usable == everywhere.end() && query.local_weights) {
+      candidates = filter_specs(family, everywhere.front().hub, query.format, query.size, query.quantization);
+    } else if (usable == everywhere.end()) {
+      throw Error(ExitCode::usage, name + " with " + constraints_text(query) + " is only on " + other_hubs +
+                                       ", which xlaunch cannot download from; fetch the weights yourself and pass "
+                                       "--model-path");
+    } else if (query.hub_was_explicit && !query.local_weights) {
       throw Error(ExitCode::usage,
                   name + " with " + constraints_text(query) + " has no " + query.hub + " source; it is on " + other_hubs +
-                      ": use --download-hub " + everywhere.front().hub);
+                      ": use --download-hub " + usable->hub);
+    } else {
+      match.notes.push_back(name + " with " + constraints_text(query) + " has no " + query.hub + " source; using " +
+                            usable->hub + " instead");
+      candidates = filter_specs(family, usable->hub, query.format, query.size, query.quantization);
     }
-    match.notes.push_back(name + " with " + constraints_text(query) + " has no " + query.hub + " source; using " +
-                          everywhere.front().hub + " instead");
-    candidates = filter_specs(family, everywhere.front().hub, query.format, query.size, query.quantization);
   }
 
   if (engine) {

@@ -23,6 +23,7 @@ struct MatchQuery {
   std::optional<std::string> quantization;
   std::string hub;             // the hub whose sources are candidates
   bool hub_was_explicit = false;  // a user's choice is never switched; an automatic one may be, with a note
+  bool local_weights = false;     // --model-path: any hub's spec will do, nothing is downloaded
 };
 
 struct Match {

@@ -141,6 +141,27 @@ TEST_CASE("a spec missing on the chosen hub is said, not silently switched") {
   CHECK(m.notes[0] == "deepseek-v3-0324 with format mlx has no modelscope source; using huggingface instead");
 }
 
+TEST_CASE("a spec only on a hub xlaunch has no client for is never advised, but runs from --model-path") {
+  catalog::Catalog catalog;
+  catalog.merge(R"([{"version": 2, "context_length": 4096, "model_name": "csonly", "model_lang": ["en"],
+    "model_ability": ["generate"], "model_specs": [{"model_format": "pytorch", "model_size_in_billions": 1,
+    "quantization": "none", "model_src": {"csghub": {"quantizations": ["none"], "model_id": "a/b"}}}]}])",
+                "cs.json");
+  for (const bool explicit_hub : {false, true}) {
+    auto q = query("csonly", "modelscope");
+    q.hub_was_explicit = explicit_hub;
+    try {
+      (void)match_spec(catalog, q, k_linux);
+      FAIL("matched a csghub-only spec");
+    } catch (const Error& e) {
+      CHECK(std::string(e.what()) == "csonly with the given flags is only on csghub, which xlaunch cannot download "
+                                     "from; fetch the weights yourself and pass --model-path");
+    }
+    q.local_weights = true;
+    CHECK(match_spec(catalog, q, k_linux).spec.model_id == "a/b");
+  }
+}
+
 TEST_CASE("the per-hub model ids differ where the catalog says so") {
   auto q = query("Deepseek-V3.1", "modelscope");
   q.format = "awq";
