@@ -186,11 +186,25 @@ Match match_spec(const catalog::Catalog& catalog, const MatchQuery& query, const
     match.engine_reason = "chosen with --model-engine";
   }
 
-  match.spec = std::move(candidates.front());
   if (!engine) {
+    // The first spec its natural engine can run: a catalog's format no engine knows ("weird")
+    // must not reach vLLM as "the natural engine for weird".
+    const auto runnable = std::find_if(candidates.begin(), candidates.end(), [&](const FlatSpec& spec) {
+      return !rules.why_cannot_run(rules.natural_engine(spec), spec);
+    });
+    if (runnable == candidates.end()) {
+      const FlatSpec& first = candidates.front();
+      throw Error(ExitCode::usage,
+                  "no engine can run " + name + " with " + constraints_text(query) + " (" +
+                      rules.why_cannot_run(rules.natural_engine(first), first).value_or("") + "); these exist:",
+                  describe_specs(family, catalog::flatten(family), rules));
+    }
+    match.spec = std::move(*runnable);
     match.engine = rules.natural_engine(match.spec);
     match.engine_reason = "the natural engine for " + match.spec.model_format + "; choose another with --model-engine";
+    return match;
   }
+  match.spec = std::move(candidates.front());
   return match;
 }
 

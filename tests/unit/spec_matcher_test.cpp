@@ -162,6 +162,21 @@ TEST_CASE("a spec only on a hub xlaunch has no client for is never advised, but 
   }
 }
 
+TEST_CASE("a spec in a format no engine runs is not handed to an engine as its natural one") {
+  catalog::Catalog catalog;
+  catalog.merge(R"([{"version": 2, "context_length": 4096, "model_name": "odd", "model_lang": ["en"],
+    "model_ability": ["generate"], "model_specs": [{"model_format": "weird", "model_size_in_billions": 1,
+    "quantization": "none", "model_src": {"huggingface": {"quantizations": ["none"], "model_id": "a/b"}}}]}])",
+                "odd.json");
+  try {
+    (void)match_spec(catalog, query("odd"), k_linux);
+    FAIL("matched a spec no engine runs");
+  } catch (const Error& e) {
+    CHECK(e.code() == ExitCode::usage);
+    CHECK(std::string(e.what()).find("no engine can run odd") == 0);
+  }
+}
+
 TEST_CASE("the per-hub model ids differ where the catalog says so") {
   auto q = query("Deepseek-V3.1", "modelscope");
   q.format = "awq";
