@@ -40,8 +40,8 @@ int finish_output(int code) {
     return code;
   }
   // The failed write may have come earlier, when a buffer filled; then errno says nothing.
-  std::cerr << "xlaunch: error: cannot write the output" << (error != 0 ? std::string(" (") + std::strerror(error) + ")" : "")
-            << "; check the disk or file it goes to\n";
+  const std::string reason = error != 0 ? std::string(" (") + std::strerror(error) + ")" : "";
+  std::cerr << "xlaunch: error: cannot write the output" << reason << "; check the disk or file it goes to\n";
   return code == 0 ? static_cast<int>(xl::ExitCode::failure) : code;
 }
 

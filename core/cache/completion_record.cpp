@@ -151,7 +151,8 @@ fs::path RecordStore::path_for(const std::string& hub, const std::string& model_
 
 std::optional<CompletionRecord> RecordStore::load(const std::string& hub, const std::string& model_version,
                                                   const fs::path& cache_root) const {
-  for (const fs::path& path : {path_for(hub, model_version, cache_root), m_dir / (record_name(hub, model_version) + ".json")}) {
+  const fs::path old_name = m_dir / (record_name(hub, model_version) + ".json");
+  for (const fs::path& path : {path_for(hub, model_version, cache_root), old_name}) {
     std::error_code ec;
     if (!fs::is_regular_file(path, ec)) {
       continue;
@@ -179,7 +180,8 @@ void RecordStore::save(const RenderedRecord& record) const {
   const fs::path old_name = m_dir / (record_name(record.m_hub, record.m_model_version) + ".json");
   std::error_code ec;
   if (fs::exists(old_name, ec)) {
-    if (auto old = read_record(old_name); old && old->cache_root.lexically_normal() == record.m_cache_root.lexically_normal()) {
+    const auto old = read_record(old_name);
+    if (old && old->cache_root.lexically_normal() == record.m_cache_root.lexically_normal()) {
       fs::remove(old_name, ec);
     }
   }

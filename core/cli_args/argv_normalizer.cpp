@@ -31,7 +31,7 @@ namespace {
 const std::set<std::string>& engine_short_flags() {
   static const std::set<std::string> flags = {
       "-tp", "-pp", "-dp", "-ep", "-ngl", "-np", "-fa", "-sm", "-ts", "-mg", "-ncmoe", "-cmoe",
-      "-ot", "-fit", "-rea", "-cb", "-ctk", "-ctv", "-ub", "-nkvo", "-dev", "-ctx",
+      "-ot", "-fit", "-rea", "-cb", "-ctk", "-ctv", "-ub", "-nkvo", "-dev",
   };
   return flags;
 }

@@ -21,7 +21,10 @@ std::optional<std::string> local_weights_problem(const std::string& path, const 
   }
   if (spec.is_gguf()) {
     if (fs::is_regular_file(status)) {
-      return fs::path(path).extension() == ".gguf" ? std::nullopt : std::optional<std::string>("is not a .gguf file; " + fix);
+      if (fs::path(path).extension() != ".gguf") {
+        return "is not a .gguf file; " + fix;
+      }
+      return std::nullopt;
     }
     const std::string file = engine_model_path(spec, path);
     if (file != path && !fs::is_regular_file(file, ec)) {

@@ -13,23 +13,20 @@ struct FirstRelease {
 
 // The first release sure to have each parser. engines.md pins one: vLLM's deepseek_r1
 // reasoning parser came with `--enable-reasoning` in PR #12473, "Jan 2025, v0.7.x" (§1.2); v0.7.1
-// is the first release the DeepSeek-R1 docs cite. The others come from the pull requests that
-// added them; each pin is the release after the one the merge could first have reached, so an
-// engine older than the pin may have the parser (the note then says how to pass it), but one at
-// the pin always has it:
-// - vLLM tool parser deepseek_v3: PR #17784, reviewed 7-9 May 2025 (v0.9.0 came out 15 May):
-//   pinned at 0.9.1;
-// - vLLM tool parser deepseek_v31: PR #23454, opened 23 Aug 2025 (v0.10.1.1 came out 20 Aug,
-//   v0.10.2 in September): pinned at 0.10.2;
-// - vLLM reasoning parser deepseek_v3: PR #25589, after 24 Sep 2025 (v0.11.0 came out in
-//   October): pinned at 0.11.1;
-// - SGLang reasoning parser deepseek-r1: `--reasoning-parser` arrived in March 2025 (v0.4.4):
-//   pinned at 0.4.5;
-// - SGLang tool parser deepseekv3: PR #5224, April 2025 (v0.4.6 came out late April): pinned at
-//   0.4.7;
-// - SGLang reasoning parser deepseek-v3 (PR #9464) and tool parser deepseekv31, both August
-//   2025 with DeepSeek-V3.1 (v0.5.1 came out late August): pinned at 0.5.2.
-// A parser with no row is left out whenever the version is known, and named in a note.
+// is the first release the DeepSeek-R1 docs cite. The others are dated by the pull requests
+// that added them; each pin is one release later than the first the merge could have reached
+// (release dates as the projects' release pages give them, not re-checked here), so an engine
+// at the pin has the parser and one just below it may too (its note says how to pass it):
+// - vLLM tool parser deepseek_v3: PR #17784, reviewed 7-9 May 2025 (v0.9.0, mid-May): 0.9.1;
+// - vLLM tool parser deepseek_v31: PR #23454, opened 23 Aug 2025 (after v0.10.1.1): 0.10.2;
+// - vLLM reasoning parser deepseek_v3: PR #25589, after 24 Sep 2025 (v0.11.0, October): 0.11.1;
+// - SGLang reasoning parser deepseek-r1: `--reasoning-parser` arrived in March 2025: 0.4.5;
+// - SGLang tool parser deepseekv3: PR #5224, April 2025: 0.4.7;
+// - SGLang reasoning parser deepseek-v3 (PR #9464) and tool parser deepseekv31, August 2025
+//   with DeepSeek-V3.1: 0.5.2.
+// Reading the names from `vllm serve --help` at run time (engines.md §11) would be exact, at the
+// cost of a second slow probe of the engine. A parser with no row is left out whenever the
+// version is known, and named in a note.
 const std::vector<FirstRelease>& first_releases() {
   static const std::vector<FirstRelease> k_table = {
       {Engine::vllm, ParserKind::reasoning, "deepseek_r1", {0, 7, 1}},

@@ -17,7 +17,8 @@ std::optional<std::string> keep_tensor_parallel_gpus(Engine engine, const Launch
     return std::nullopt;
   }
   gpus.gpus.resize(kept);
-  return "using " + std::to_string(kept) + " of the " + std::to_string(count) + " GPUs (" + gpus.cuda_visible_devices() +
+  return "using " + std::to_string(kept) + " of the " + std::to_string(count) + " GPUs (" +
+         gpus.cuda_visible_devices() +
          "): the tensor-parallel size must divide the model's attention heads, a power of two for "
          "DeepSeek; --gpu-idx or --n-gpu N chooses others";
 }
