@@ -43,8 +43,13 @@ const std::vector<FirstRelease>& first_releases() {
 
 std::string version_text(const std::vector<int>& version) {
   std::string out;
+  // Appended piece by piece: gcc 12 at -O3 takes `"." + std::to_string(n)` for an overlapping
+  // memcpy (-Wrestrict, a known false positive).
   for (const int number : version) {
-    out += (out.empty() ? "" : ".") + std::to_string(number);
+    if (!out.empty()) {
+      out += '.';
+    }
+    out += std::to_string(number);
   }
   return out;
 }
