@@ -27,7 +27,8 @@ CLI::Validator decimal_count(std::int64_t low, std::int64_t high) {
         }
         const auto first = text.find_first_not_of('0');
         text = first == std::string::npos ? "0" : text.substr(first);
-        if (text.size() > 18 || std::stoll(text) < low || std::stoll(text) > high) {
+        const auto value = text.size() > 18 ? high + 1 : std::stoll(text);  // 19 digits may overflow
+        if (value < low || value > high) {
           return text + " is out of range; give a number from " + range;
         }
         return {};

@@ -119,9 +119,8 @@ Downloader::Resolved Downloader::resolve(const DownloadTarget& target, const Dow
   const std::string revision = options.revision.value_or(target.revision.value_or(r.hub->default_revision()));
   const bool offline = options.offline || (is_hf && m_settings.hf.offline);
 
-  auto record = m_records.load(target.hub, target.model_version, root);
-  const bool same_target = record && record->model_id == target.model_id && record->revision == revision &&
-                           record->cache_root == root;
+  auto record = m_records.load(target.hub, target.model_version, root);  // this cache root's only
+  const bool same_target = record && record->model_id == target.model_id && record->revision == revision;
   const bool record_usable = same_target && record->complete && record->files_present();
   bool from_record = false;
 

@@ -18,8 +18,9 @@ namespace xl::engines {
 
 enum class ParserKind { reasoning, tool_call };
 
-// The first release of `engine` with parser `name`, as engines.md pins it; nullopt where
-// engines.md pins none (see the table in parser_support.cpp).
+// The first release of `engine` sure to have parser `name` (engines.md's pin, or one estimated
+// from the pull request that added it: the table in parser_support.cpp); nullopt for a name
+// the table lacks.
 std::optional<std::vector<int>> parser_first_release(Engine engine, ParserKind kind,
                                                      std::string_view name);
 
